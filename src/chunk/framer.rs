@@ -1,0 +1,184 @@
+//! Cutting a byte stream into whole frames (OPC 10000-6 §7.1.2.2, §6.7.2.2).
+
+use super::FrameHeader;
+use crate::codec::{Decode, Reader};
+use crate::{Error, Result};
+
+/// One whole frame: a UACP message or a MessageChunk, header included.
+///
+/// The bytes are mutable so that a chunk can be decrypted in place.
+#[derive(Debug)]
+pub struct Frame<'s> {
+    /// The validated 8-byte header.
+    pub header: FrameHeader,
+    /// The whole frame, `header.message_size` bytes, header included.
+    pub bytes: &'s mut [u8],
+}
+
+/// Reassembles frames from a TCP byte stream delivered in arbitrary pieces.
+///
+/// The 8-byte header is read and checked first: an unknown message type or
+/// chunk type gives `BadTcpMessageTypeInvalid`, and a MessageSize above the
+/// receive buffer size gives `BadTcpMessageTooLarge`, before a single body
+/// byte is buffered. The buffer grows only as bytes arrive and is reused from
+/// frame to frame. After an error the framer stays failed, returning the
+/// same error, since the stream can no longer be trusted.
+///
+/// ```
+/// use uasc::chunk::{Framer, MessageType};
+///
+/// let ack = [
+///     0x41, 0x43, 0x4b, 0x46, 0x1c, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff, 0, 0,
+///     0, 0, 0, 0, 0, 0, 0, 0,
+/// ];
+/// let mut framer = Framer::new(8192);
+/// let mut frames = 0;
+/// for piece in ack.chunks(5) {
+///     let mut input = piece;
+///     while let Some(frame) = framer.next_frame(&mut input).unwrap() {
+///         assert_eq!(frame.header.message_type, MessageType::Acknowledge);
+///         assert_eq!(frame.bytes.len(), 28);
+///         frames += 1;
+///     }
+/// }
+/// assert_eq!(frames, 1);
+/// ```
+#[derive(Debug)]
+pub struct Framer {
+    buf: Vec<u8>,
+    max_frame_size: u32,
+    header: Option<FrameHeader>,
+    delivered: bool,
+    failed: Option<Error>,
+}
+
+impl Framer {
+    /// A framer that accepts frames of at most `max_frame_size` bytes (the
+    /// negotiated ReceiveBufferSize).
+    pub fn new(max_frame_size: u32) -> Self {
+        Framer {
+            buf: Vec::new(),
+            max_frame_size,
+            header: None,
+            delivered: false,
+            failed: None,
+        }
+    }
+
+    /// The largest frame accepted.
+    pub fn max_frame_size(&self) -> u32 {
+        self.max_frame_size
+    }
+
+    /// Changes the largest frame accepted, e.g. once HEL/ACK have been
+    /// exchanged. Applies from the next frame header on.
+    pub fn set_max_frame_size(&mut self, max_frame_size: u32) {
+        self.max_frame_size = max_frame_size;
+    }
+
+    /// Bytes held for a frame that is not complete yet.
+    pub fn buffered(&self) -> usize {
+        if self.delivered { 0 } else { self.buf.len() }
+    }
+
+    /// Consumes bytes from the front of `input` until one frame is complete
+    /// and returns it; returns `Ok(None)` once `input` is used up without
+    /// completing a frame. The previously returned frame is discarded on the
+    /// next call.
+    ///
+    /// Call it in a loop until it returns `Ok(None)`: several frames may be
+    /// in one piece of input.
+    pub fn next_frame<'s>(&'s mut self, input: &mut &[u8]) -> Result<Option<Frame<'s>>> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        if self.delivered {
+            self.buf.clear();
+            self.header = None;
+            self.delivered = false;
+        }
+        let header = match self.header {
+            Some(h) => h,
+            None => {
+                fill(&mut self.buf, input, FrameHeader::LEN);
+                if self.buf.len() < FrameHeader::LEN {
+                    return Ok(None);
+                }
+                match self.check_header() {
+                    Ok(h) => {
+                        self.header = Some(h);
+                        h
+                    }
+                    Err(e) => {
+                        self.failed = Some(e.clone());
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        let size = header.message_size as usize;
+        fill(&mut self.buf, input, size);
+        if self.buf.len() < size {
+            return Ok(None);
+        }
+        self.delivered = true;
+        Ok(Some(Frame {
+            header,
+            bytes: &mut self.buf,
+        }))
+    }
+
+    fn check_header(&self) -> Result<FrameHeader> {
+        let header = FrameHeader::decode(&mut Reader::new(&self.buf))?;
+        if header.message_size > self.max_frame_size {
+            return Err(Error::TcpMessageTooLarge {
+                size: header.message_size,
+                limit: self.max_frame_size,
+            });
+        }
+        Ok(header)
+    }
+}
+
+/// Moves bytes from `input` into `buf` until `buf` holds `target` bytes or
+/// `input` is empty.
+fn fill(buf: &mut Vec<u8>, input: &mut &[u8], target: usize) {
+    let want = target.saturating_sub(buf.len()).min(input.len());
+    let (head, tail) = input.split_at(want);
+    buf.extend_from_slice(head);
+    *input = tail;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StatusCode;
+
+    #[test]
+    fn oversize_rejected_before_body() {
+        let mut f = Framer::new(8192);
+        let mut input: &[u8] = &[b'M', b'S', b'G', b'F', 0x01, 0x20, 0, 0, 1, 2, 3];
+        let e = f.next_frame(&mut input).unwrap_err();
+        assert_eq!(e.status_code(), StatusCode::BAD_TCP_MESSAGE_TOO_LARGE);
+        assert_eq!(input, &[1, 2, 3], "no body byte consumed");
+        assert_eq!(f.buffered(), 8);
+        let mut more: &[u8] = &[0; 4];
+        assert_eq!(f.next_frame(&mut more).unwrap_err(), e, "failure is sticky");
+    }
+
+    #[test]
+    fn several_frames_in_one_piece() {
+        let one = [b'H', b'E', b'L', b'F', 8, 0, 0, 0];
+        let mut stream = one.repeat(3);
+        stream.extend_from_slice(&one[..3]);
+        let mut f = Framer::new(8192);
+        let mut input: &[u8] = &stream;
+        let mut n = 0;
+        while let Some(frame) = f.next_frame(&mut input).unwrap() {
+            assert_eq!(&frame.bytes[..], &one);
+            n += 1;
+        }
+        assert_eq!(n, 3);
+        assert_eq!(f.buffered(), 3);
+    }
+}

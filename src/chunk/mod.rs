@@ -1,0 +1,22 @@
+//! MessageChunk framing and headers (OPC 10000-6 §6.7.2).
+//!
+//! ```text
+//! MessageHeader (12) | SecurityHeader (asym: OPN, sym: 4) | SequenceHeader (8) | Body | Footer
+//! ```
+
+mod frame_header;
+mod framer;
+mod headers;
+mod message_header;
+mod security_header;
+mod sequence_header;
+
+pub use frame_header::{ChunkType, FrameHeader, MessageType};
+pub use framer::{Frame, Framer};
+pub use headers::{ChunkHeaders, SecurityHeader};
+pub use message_header::MessageHeader;
+pub use security_header::{
+    AsymmetricSecurityHeader, DEFAULT_MAX_CERTIFICATE_SIZE, MAX_SECURITY_POLICY_URI_LENGTH,
+    SymmetricSecurityHeader, THUMBPRINT_LENGTH,
+};
+pub use sequence_header::SequenceHeader;

@@ -1,0 +1,87 @@
+//! The crate's error type and its mapping to OPC UA StatusCodes.
+
+use crate::StatusCode;
+
+/// Everything that can go wrong in this crate.
+///
+/// Every variant maps to one OPC UA [`StatusCode`] through
+/// [`Error::status_code`]; that is the code an ERR message or an abort chunk
+/// carries when the error ends a connection or a message. The `&'static str`
+/// payloads name what was being decoded or checked; they never contain bytes
+/// received from the peer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes do not form a valid encoding: truncated input, a length
+    /// below −1, an unknown encoding byte, invalid UTF-8, trailing bytes.
+    #[error("decoding error: {0}")]
+    Decoding(&'static str),
+    /// A string, array, certificate or nesting depth exceeds a configured
+    /// limit, or a value is too large to be encoded.
+    #[error("encoding limits exceeded: {0}")]
+    EncodingLimitsExceeded(&'static str),
+    /// The message header names an unknown message type or chunk type, or a
+    /// message arrived that is not allowed at this point.
+    #[error("invalid message type: {0}")]
+    TcpMessageTypeInvalid(&'static str),
+    /// A MessageSize exceeds the negotiated receive buffer size.
+    #[error("message of {size} bytes exceeds the limit of {limit} bytes")]
+    TcpMessageTooLarge {
+        /// The size the header announced.
+        size: u32,
+        /// The largest size accepted.
+        limit: u32,
+    },
+    /// An EndpointUrl or ServerUri of 4096 bytes or more (OPC 10000-6 §7.1.2.3).
+    #[error("endpoint URL or server URI of {0} bytes is too long")]
+    TcpEndpointUrlInvalid(usize),
+    /// Buffer sizes in a Hello or Acknowledge break the rules of
+    /// OPC 10000-6 §7.1.2.3/§7.1.2.4 (below the minimum, or an Acknowledge
+    /// that grants more than the Hello offered).
+    #[error("buffer size {value} not allowed for {field}")]
+    TcpBufferSizeInvalid {
+        /// The field that broke the rule.
+        field: &'static str,
+        /// Its value.
+        value: u32,
+    },
+    /// The peer's protocol version cannot be used.
+    #[error("protocol version {0} not supported")]
+    ProtocolVersionUnsupported(u32),
+    /// Any failure of decryption, signature or padding checks. Deliberately
+    /// carries no detail.
+    #[error("security checks failed")]
+    SecurityChecksFailed,
+    /// The peer sent an ERR message (OPC 10000-6 §7.1.2.5).
+    #[error("peer reported {code}")]
+    Peer {
+        /// The StatusCode from the ERR message.
+        code: StatusCode,
+    },
+}
+
+impl Error {
+    /// The OPC UA StatusCode for this error.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Error::Decoding(_) => StatusCode::BAD_DECODING_ERROR,
+            Error::EncodingLimitsExceeded(_) => StatusCode::BAD_ENCODING_LIMITS_EXCEEDED,
+            Error::TcpMessageTypeInvalid(_) => StatusCode::BAD_TCP_MESSAGE_TYPE_INVALID,
+            Error::TcpMessageTooLarge { .. } => StatusCode::BAD_TCP_MESSAGE_TOO_LARGE,
+            Error::TcpEndpointUrlInvalid(_) => StatusCode::BAD_TCP_ENDPOINT_URL_INVALID,
+            Error::TcpBufferSizeInvalid { .. } => StatusCode::BAD_TCP_NOT_ENOUGH_RESOURCES,
+            Error::ProtocolVersionUnsupported(_) => StatusCode::BAD_PROTOCOL_VERSION_UNSUPPORTED,
+            Error::SecurityChecksFailed => StatusCode::BAD_SECURITY_CHECKS_FAILED,
+            Error::Peer { code } => *code,
+        }
+    }
+}
+
+impl From<Error> for StatusCode {
+    fn from(e: Error) -> Self {
+        e.status_code()
+    }
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,86 @@
+//! # uasc — OPC UA Secure Conversation, sans-IO
+//!
+//! `uasc` implements the UA Connection Protocol (UACP, OPC 10000-6 §7.1) and
+//! UA Secure Conversation (UASC, OPC 10000-6 §6.7) as plain functions over
+//! bytes. It owns no sockets, threads or clocks: the caller feeds received
+//! bytes in and writes the bytes it is given out.
+//!
+//! ## Architecture
+//!
+//! ```text
+//!  receive                                             send
+//!  ───────                                             ────
+//!  TCP bytes (any split)                               message body
+//!      │                                                   │
+//!      ▼                                                   ▼
+//!  chunk::Framer ── 8-byte header checked first:      messages (OpenSecureChannel,
+//!      │            type known, size ≤ receive          CloseSecureChannel, ServiceFault)
+//!      │            buffer, before the body is          │ codec::Encode
+//!      ▼            buffered                            ▼
+//!  whole frames ──► uacp (HEL/ACK/ERR/RHE)            chunks: MessageHeader,
+//!      │                                               security header, sequence header,
+//!      ▼                                               body
+//!  chunk headers: MessageHeader, Asymmetric/           │
+//!  SymmetricSecurityHeader, SequenceHeader             ▼
+//!      │                                               bytes to write
+//!      ▼
+//!  message bodies (codec::Decode, bounded by codec::DecodeLimits)
+//! ```
+//!
+//! * [`codec`]: the OPC UA Binary encoding (OPC 10000-6 §5.2) with a borrowed
+//!   [`codec::Reader`] and a [`codec::Writer`] over a caller-owned buffer.
+//! * [`uacp`]: Hello, Acknowledge, Error and ReverseHello, and the buffer-size
+//!   negotiation both sides perform.
+//! * [`chunk`]: the stream [`chunk::Framer`] and the MessageChunk headers
+//!   (OPC 10000-6 §6.7.2).
+//! * [`messages`]: the service bodies the secure channel itself exchanges.
+//! * [`crypto`]: the key derivation of the RSA policies (P_SHA1, P_SHA256).
+//! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
+//!
+//! ## Decoding a Hello
+//!
+//! ```
+//! use uasc::uacp::Hello;
+//! use uasc::codec::{decode_exact, encode_to_vec, DecodeLimits};
+//!
+//! let hello = Hello {
+//!     protocol_version: 0,
+//!     receive_buffer_size: 65_535,
+//!     send_buffer_size: 65_535,
+//!     max_message_size: 0,
+//!     max_chunk_count: 0,
+//!     endpoint_url: "opc.tcp://127.0.0.1:4840".into(),
+//! };
+//! let bytes = encode_to_vec(&hello).unwrap();
+//! let back: Hello = decode_exact(&bytes, DecodeLimits::default()).unwrap();
+//! assert_eq!(back, hello);
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod chunk;
+pub mod codec;
+pub mod crypto;
+mod error;
+pub mod messages;
+mod status;
+pub mod uacp;
+
+pub use error::{Error, Result};
+pub use status::StatusCode;
