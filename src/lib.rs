@@ -35,6 +35,9 @@
 //!   (OPC 10000-6 §6.7.2).
 //! * [`messages`]: the service bodies the secure channel itself exchanges.
 //! * [`crypto`]: the key derivation of the RSA policies (P_SHA1, P_SHA256).
+//! * [`policy`]: the security policies as data, and the per-token
+//!   [`policy::SymmetricKeys`] that [`chunk::secure_symmetric`] and
+//!   [`chunk::open_symmetric`] secure and open MSG/CLO chunks with, in place.
 //! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
 //!
 //! ## Decoding a Hello
@@ -79,6 +82,7 @@ pub mod codec;
 pub mod crypto;
 mod error;
 pub mod messages;
+pub mod policy;
 mod status;
 pub mod uacp;
 

@@ -10,6 +10,7 @@ mod headers;
 mod message_header;
 mod security_header;
 mod sequence_header;
+mod symmetric;
 
 pub use frame_header::{ChunkType, FrameHeader, MessageType};
 pub use framer::{Frame, Framer};
@@ -20,3 +21,7 @@ pub use security_header::{
     SymmetricSecurityHeader, THUMBPRINT_LENGTH,
 };
 pub use sequence_header::SequenceHeader;
+pub use symmetric::{
+    SYMMETRIC_HEADER_LEN, SymmetricChunk, open_symmetric, secure_symmetric,
+    secure_symmetric_padded, symmetric_chunk_size,
+};

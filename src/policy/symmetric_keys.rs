@@ -1,0 +1,221 @@
+//! The keys of one direction of one SecurityToken, ready to use
+//! (OPC 10000-6 §6.7.5).
+
+use core::fmt;
+
+use aes::{Aes128, Aes256};
+use cbc::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
+use hmac::{Hmac, Mac};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::{PolicyDescriptor, SymmetricSuite};
+use crate::{Error, Result};
+
+#[derive(Clone)]
+enum Signer {
+    Sha1(Hmac<sha1::Sha1>),
+    Sha256(Hmac<sha2::Sha256>),
+}
+
+#[derive(Clone)]
+enum Cipher {
+    Aes128(Aes128),
+    Aes256(Aes256),
+}
+
+/// Signing key, encryption key and IV of one direction, kept as a keyed HMAC
+/// and an expanded AES key schedule so that nothing is re-keyed per chunk.
+///
+/// The key material is zeroized on drop (the HMAC state and AES key schedule
+/// through their `zeroize` features) and never printed by `Debug`.
+#[derive(Clone)]
+pub struct SymmetricKeys {
+    policy: &'static str,
+    state: Option<(Signer, Cipher)>,
+    iv: Zeroizing<[u8; 16]>,
+    signature_len: usize,
+}
+
+impl fmt::Debug for SymmetricKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SymmetricKeys")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which side's keys to derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeySide {
+    /// The keys the client secures its chunks with:
+    /// `P_SHA(secret = ServerNonce, seed = ClientNonce)`.
+    Client,
+    /// The keys the server secures its chunks with:
+    /// `P_SHA(secret = ClientNonce, seed = ServerNonce)`.
+    Server,
+}
+
+impl SymmetricKeys {
+    /// Derives one side's keys from the two nonces (OPC 10000-6 §6.7.5).
+    pub fn derive(
+        policy: &'static PolicyDescriptor,
+        side: KeySide,
+        client_nonce: &[u8],
+        server_nonce: &[u8],
+    ) -> Result<Self> {
+        let SymmetricSuite::CbcHmac { prf, .. } = policy.suite else {
+            return Self::from_key_material(policy, &[]);
+        };
+        let (secret, seed) = match side {
+            KeySide::Client => (server_nonce, client_nonce),
+            KeySide::Server => (client_nonce, server_nonce),
+        };
+        let mut material = Zeroizing::new([0u8; 128]);
+        let material = material
+            .get_mut(..policy.key_material_len())
+            .ok_or(Error::SecurityChecksFailed)?;
+        prf.derive(secret, seed, material);
+        Self::from_key_material(policy, material)
+    }
+
+    /// Builds the keys from `SigningKey ‖ EncryptingKey ‖ IV` as laid out by
+    /// the policy.
+    pub fn from_key_material(policy: &'static PolicyDescriptor, material: &[u8]) -> Result<Self> {
+        let mut iv = Zeroizing::new([0u8; 16]);
+        let SymmetricSuite::CbcHmac { hmac_sha256, .. } = policy.suite else {
+            return Ok(SymmetricKeys {
+                policy: policy.name,
+                state: None,
+                iv,
+                signature_len: 0,
+            });
+        };
+        if material.len() != policy.key_material_len() {
+            return Err(Error::SecurityChecksFailed);
+        }
+        let (signing, rest) = material.split_at(policy.signing_key_len);
+        let (encrypting, iv_bytes) = rest.split_at(policy.encrypting_key_len);
+        iv.copy_from_slice(iv_bytes);
+        let signer = if hmac_sha256 {
+            Signer::Sha256(
+                <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(signing)
+                    .map_err(|_| Error::SecurityChecksFailed)?,
+            )
+        } else {
+            Signer::Sha1(
+                <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(signing)
+                    .map_err(|_| Error::SecurityChecksFailed)?,
+            )
+        };
+        let cipher = match encrypting.len() {
+            16 => Cipher::Aes128(
+                Aes128::new_from_slice(encrypting).map_err(|_| Error::SecurityChecksFailed)?,
+            ),
+            32 => Cipher::Aes256(
+                Aes256::new_from_slice(encrypting).map_err(|_| Error::SecurityChecksFailed)?,
+            ),
+            _ => return Err(Error::SecurityChecksFailed),
+        };
+        Ok(SymmetricKeys {
+            policy: policy.name,
+            state: Some((signer, cipher)),
+            iv,
+            signature_len: policy.signature_len,
+        })
+    }
+
+    /// Length of a signature, in bytes (0 for None).
+    pub fn signature_len(&self) -> usize {
+        self.signature_len
+    }
+
+    /// The cipher's block size (16), or 1 when there is no cipher.
+    pub fn block_size(&self) -> usize {
+        if self.state.is_some() { 16 } else { 1 }
+    }
+
+    /// Writes the HMAC of `data` into `out` (which must be
+    /// [`signature_len`](Self::signature_len) bytes).
+    pub fn sign(&self, data: &[u8], out: &mut [u8]) -> Result<()> {
+        let Some((signer, _)) = &self.state else {
+            return Ok(());
+        };
+        let mut tag = match signer {
+            Signer::Sha1(m) => mac_bytes(m.clone(), data),
+            Signer::Sha256(m) => mac_bytes(m.clone(), data),
+        };
+        let n = out.len();
+        let src = tag.get(..n).ok_or(Error::SecurityChecksFailed);
+        let result = src.map(|s| out.copy_from_slice(s));
+        tag.zeroize();
+        result
+    }
+
+    /// Checks `signature` against the HMAC of `data` in constant time.
+    pub fn verify(&self, data: &[u8], signature: &[u8]) -> Result<()> {
+        let Some((signer, _)) = &self.state else {
+            return if signature.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::SecurityChecksFailed)
+            };
+        };
+        let ok = match signer {
+            Signer::Sha1(m) => m.clone().chain_update(data).verify_slice(signature),
+            Signer::Sha256(m) => m.clone().chain_update(data).verify_slice(signature),
+        };
+        ok.map_err(|_| Error::SecurityChecksFailed)
+    }
+
+    /// Encrypts `data` in place with AES-CBC under the token's IV; its
+    /// length must be a multiple of 16.
+    pub fn encrypt(&self, data: &mut [u8]) -> Result<()> {
+        let Some((_, cipher)) = &self.state else {
+            return Ok(());
+        };
+        let (blocks, tail) = Array::slice_as_chunks_mut(data);
+        if !tail.is_empty() {
+            return Err(Error::SecurityChecksFailed);
+        }
+        let iv = Array::from(*self.iv);
+        match cipher {
+            Cipher::Aes128(c) => {
+                cbc::Encryptor::inner_iv_init(c.clone(), &iv).encrypt_blocks(blocks)
+            }
+            Cipher::Aes256(c) => {
+                cbc::Encryptor::inner_iv_init(c.clone(), &iv).encrypt_blocks(blocks)
+            }
+        }
+        Ok(())
+    }
+
+    /// Decrypts `data` in place; its length must be a multiple of 16.
+    pub fn decrypt(&self, data: &mut [u8]) -> Result<()> {
+        let Some((_, cipher)) = &self.state else {
+            return Ok(());
+        };
+        let (blocks, tail) = Array::slice_as_chunks_mut(data);
+        if !tail.is_empty() {
+            return Err(Error::SecurityChecksFailed);
+        }
+        let iv = Array::from(*self.iv);
+        match cipher {
+            Cipher::Aes128(c) => {
+                cbc::Decryptor::inner_iv_init(c.clone(), &iv).decrypt_blocks(blocks)
+            }
+            Cipher::Aes256(c) => {
+                cbc::Decryptor::inner_iv_init(c.clone(), &iv).decrypt_blocks(blocks)
+            }
+        }
+        Ok(())
+    }
+}
+
+fn mac_bytes<M: Mac>(m: M, data: &[u8]) -> [u8; 32] {
+    let tag = m.chain_update(data).finalize().into_bytes();
+    let mut out = [0u8; 32];
+    for (o, t) in out.iter_mut().zip(tag.iter()) {
+        *o = *t;
+    }
+    out
+}
