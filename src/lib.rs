@@ -37,7 +37,8 @@
 //! * [`crypto`]: the key derivation of the RSA policies (P_SHA1, P_SHA256).
 //! * [`policy`]: the security policies as data, and the per-token
 //!   [`policy::SymmetricKeys`] that [`chunk::secure_symmetric`] and
-//!   [`chunk::open_symmetric`] secure and open MSG/CLO chunks with, in place.
+//!   [`chunk::open_symmetric`] secure and open MSG/CLO chunks with, in place;
+//!   the RSA keys [`chunk::open_asymmetric`] opens OPN chunks with.
 //! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
 //!
 //! ## Decoding a Hello

@@ -4,6 +4,7 @@
 //! MessageHeader (12) | SecurityHeader (asym: OPN, sym: 4) | SequenceHeader (8) | Body | Footer
 //! ```
 
+mod asymmetric;
 mod frame_header;
 mod framer;
 mod headers;
@@ -12,6 +13,7 @@ mod security_header;
 mod sequence_header;
 mod symmetric;
 
+pub use asymmetric::{OpenedChunk, open_asymmetric};
 pub use frame_header::{ChunkType, FrameHeader, MessageType};
 pub use framer::{Frame, Framer};
 pub use headers::{ChunkHeaders, SecurityHeader};

@@ -1,6 +1,7 @@
 //! What a security policy is, as data (OPC 10000-7; the table in
 //! OPC 10000-6 §6.7.5 and the policy profiles).
 
+use super::{AsymmetricEncryption, AsymmetricSignature};
 use crate::crypto::PHash;
 
 /// The symmetric algorithms a policy secures MSG and CLO chunks with.
@@ -27,6 +28,10 @@ pub struct PolicyDescriptor {
     pub uri: &'static str,
     /// The symmetric algorithms.
     pub suite: SymmetricSuite,
+    /// How OPN chunks are encrypted; `None` for SecurityPolicy None.
+    pub asymmetric_encryption: Option<AsymmetricEncryption>,
+    /// How OPN chunks are signed; `None` for SecurityPolicy None.
+    pub asymmetric_signature: Option<AsymmetricSignature>,
     /// DerivedSignatureKeyLength, in bytes.
     pub signing_key_len: usize,
     /// EncryptionKeyLength, in bytes.
@@ -60,6 +65,8 @@ pub const NONE: PolicyDescriptor = PolicyDescriptor {
     name: "None",
     uri: "http://opcfoundation.org/UA/SecurityPolicy#None",
     suite: SymmetricSuite::None,
+    asymmetric_encryption: None,
+    asymmetric_signature: None,
     signing_key_len: 0,
     encrypting_key_len: 0,
     iv_len: 0,
@@ -80,6 +87,8 @@ const RSA_SHA256: PolicyDescriptor = PolicyDescriptor {
         prf: PHash::Sha256,
         hmac_sha256: true,
     },
+    asymmetric_encryption: Some(AsymmetricEncryption::RsaOaepSha1),
+    asymmetric_signature: Some(AsymmetricSignature::RsaPkcs1v15Sha256),
     signing_key_len: 32,
     encrypting_key_len: 32,
     iv_len: 16,
@@ -110,6 +119,8 @@ pub const AES128_SHA256_RSA_OAEP: PolicyDescriptor = PolicyDescriptor {
 pub const AES256_SHA256_RSA_PSS: PolicyDescriptor = PolicyDescriptor {
     name: "Aes256_Sha256_RsaPss",
     uri: "http://opcfoundation.org/UA/SecurityPolicy#Aes256_Sha256_RsaPss",
+    asymmetric_encryption: Some(AsymmetricEncryption::RsaOaepSha256),
+    asymmetric_signature: Some(AsymmetricSignature::RsaPssSha256),
     ..RSA_SHA256
 };
 
@@ -121,6 +132,7 @@ const RSA_SHA1: PolicyDescriptor = PolicyDescriptor {
         prf: PHash::Sha1,
         hmac_sha256: false,
     },
+    asymmetric_signature: Some(AsymmetricSignature::RsaPkcs1v15Sha1),
     signature_len: 20,
     min_asymmetric_key_bits: 1024,
     max_asymmetric_key_bits: 2048,
@@ -135,6 +147,7 @@ const RSA_SHA1: PolicyDescriptor = PolicyDescriptor {
 pub const BASIC128_RSA15: PolicyDescriptor = PolicyDescriptor {
     name: "Basic128Rsa15",
     uri: "http://opcfoundation.org/UA/SecurityPolicy#Basic128Rsa15",
+    asymmetric_encryption: Some(AsymmetricEncryption::RsaPkcs1v15),
     signing_key_len: 16,
     encrypting_key_len: 16,
     nonce_len: 16,

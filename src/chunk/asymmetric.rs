@@ -1,0 +1,131 @@
+//! Opening OPN chunks secured with the asymmetric (RSA) algorithms
+//! (OPC 10000-6 §6.7.2.3, §6.7.2.5, §6.7.6).
+
+use core::ops::Range;
+
+use super::{ChunkHeaders, SequenceHeader};
+use crate::codec::{DecodeLimits, decode_exact};
+use crate::policy::{PolicyDescriptor, PrivateKey, PublicKey};
+use crate::{Error, Result};
+
+/// Keys larger than this many bytes add an ExtraPaddingSize byte
+/// (OPC 10000-6 Table 61).
+const EXTRA_PADDING_KEY_BYTES: usize = 256;
+
+/// An opened OPN chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedChunk {
+    /// The SequenceHeader.
+    pub sequence: SequenceHeader,
+    /// The cleartext chunk: the headers as received, then the decrypted
+    /// SequenceHeader, body, padding and signature.
+    pub plaintext: Vec<u8>,
+    /// Where the body lies in `plaintext`.
+    pub body: Range<usize>,
+}
+
+/// Decrypts an OPN chunk with our private key, verifies the sender's
+/// signature, and only then checks the padding.
+///
+/// `receiver_key` is the key the ReceiverCertificateThumbprint names (ours);
+/// `sender_key` is the key of the SenderCertificate, which the caller has
+/// already validated. Every ciphertext block is decrypted even after one
+/// fails, and every failure of decryption, signature or padding is the same
+/// `BadSecurityChecksFailed`. A policy without asymmetric algorithms (None)
+/// returns the chunk as it is.
+pub fn open_asymmetric(
+    chunk: &[u8],
+    policy: &PolicyDescriptor,
+    receiver_key: &PrivateKey,
+    sender_key: &PublicKey,
+    max_certificate_size: u32,
+) -> Result<OpenedChunk> {
+    let header_len = ChunkHeaders::parse(chunk, max_certificate_size)?.header_len;
+    let (Some(encryption), Some(signature)) =
+        (policy.asymmetric_encryption, policy.asymmetric_signature)
+    else {
+        return finish(chunk.to_vec(), header_len, 0, None);
+    };
+    let fail = Error::SecurityChecksFailed;
+    let (headers, ciphertext) = chunk.split_at(header_len);
+    let k = receiver_key.size();
+    if k == 0 || ciphertext.is_empty() || !ciphertext.len().is_multiple_of(k) {
+        return Err(fail);
+    }
+    let mut plaintext = Vec::with_capacity(chunk.len());
+    plaintext.extend_from_slice(headers);
+    let mut failed = false;
+    for block in ciphertext.chunks(k) {
+        match receiver_key.decrypt_block(encryption, block) {
+            Ok(p) => plaintext.extend_from_slice(&p),
+            Err(_) => failed = true,
+        }
+    }
+    if failed {
+        return Err(fail);
+    }
+    let sig_len = sender_key.size();
+    let signed_end = plaintext
+        .len()
+        .checked_sub(sig_len)
+        .filter(|&e| e > header_len + SequenceHeader::LEN)
+        .ok_or(fail.clone())?;
+    let (signed, sig) = plaintext.split_at(signed_end);
+    sender_key.verify(signature, signed, sig)?;
+    let extra = k > EXTRA_PADDING_KEY_BYTES;
+    finish(plaintext, header_len, sig_len, Some(extra))
+}
+
+/// Checks the padding (when `extra_padding` is `Some`) and reads the
+/// SequenceHeader.
+fn finish(
+    plaintext: Vec<u8>,
+    header_len: usize,
+    sig_len: usize,
+    extra_padding: Option<bool>,
+) -> Result<OpenedChunk> {
+    let fail = Error::SecurityChecksFailed;
+    let body_start = header_len + SequenceHeader::LEN;
+    let signed_end = plaintext.len().checked_sub(sig_len).ok_or(fail.clone())?;
+    let body_end = match extra_padding {
+        None => signed_end,
+        Some(extra) => {
+            let byte = |i: usize| {
+                plaintext
+                    .get(i)
+                    .copied()
+                    .map(usize::from)
+                    .ok_or(fail.clone())
+            };
+            // On the wire: PaddingSize (LSB), Padding (each = LSB),
+            // [ExtraPaddingSize (MSB)], Signature.
+            let (count, lsb_end) = if extra {
+                let msb = byte(signed_end.checked_sub(1).ok_or(fail.clone())?)?;
+                let lsb = byte(signed_end.checked_sub(2).ok_or(fail.clone())?)?;
+                ((msb << 8) | lsb, signed_end - 1)
+            } else {
+                (
+                    byte(signed_end.checked_sub(1).ok_or(fail.clone())?)?,
+                    signed_end,
+                )
+            };
+            let body_end = lsb_end.checked_sub(count + 1).ok_or(fail.clone())?;
+            if body_end < body_start {
+                return Err(fail);
+            }
+            let lsb = (count & 0xFF) as u8;
+            let pad = plaintext.get(body_end..lsb_end).ok_or(fail.clone())?;
+            if pad.iter().any(|&b| b != lsb) {
+                return Err(fail);
+            }
+            body_end
+        }
+    };
+    let seq = plaintext.get(header_len..body_start).ok_or(fail.clone())?;
+    let sequence = decode_exact::<SequenceHeader>(seq, DecodeLimits::DEFAULT).map_err(|_| fail)?;
+    Ok(OpenedChunk {
+        sequence,
+        plaintext,
+        body: body_start..body_end,
+    })
+}
