@@ -11,6 +11,12 @@ use zeroize::{Zeroize, Zeroizing};
 use super::{PolicyDescriptor, SymmetricSuite};
 use crate::{Error, Result};
 
+/// One AES block.
+type AesBlock = Array<u8, cbc::cipher::consts::U16>;
+
+/// The cipher, the data as whole blocks, and the IV.
+type CbcParts<'s, 'd> = (&'s Cipher, &'d mut [AesBlock], Zeroizing<AesBlock>);
+
 #[derive(Clone)]
 enum Signer {
     Sha1(Hmac<sha1::Sha1>),
@@ -170,14 +176,9 @@ impl SymmetricKeys {
     /// Encrypts `data` in place with AES-CBC under the token's IV; its
     /// length must be a multiple of 16.
     pub fn encrypt(&self, data: &mut [u8]) -> Result<()> {
-        let Some((_, cipher)) = &self.state else {
+        let Some((cipher, blocks, iv)) = self.cbc_parts(data)? else {
             return Ok(());
         };
-        let (blocks, tail) = Array::slice_as_chunks_mut(data);
-        if !tail.is_empty() {
-            return Err(Error::SecurityChecksFailed);
-        }
-        let iv = Array::from(*self.iv);
         match cipher {
             Cipher::Aes128(c) => {
                 cbc::Encryptor::inner_iv_init(c.clone(), &iv).encrypt_blocks(blocks)
@@ -191,14 +192,9 @@ impl SymmetricKeys {
 
     /// Decrypts `data` in place; its length must be a multiple of 16.
     pub fn decrypt(&self, data: &mut [u8]) -> Result<()> {
-        let Some((_, cipher)) = &self.state else {
+        let Some((cipher, blocks, iv)) = self.cbc_parts(data)? else {
             return Ok(());
         };
-        let (blocks, tail) = Array::slice_as_chunks_mut(data);
-        if !tail.is_empty() {
-            return Err(Error::SecurityChecksFailed);
-        }
-        let iv = Array::from(*self.iv);
         match cipher {
             Cipher::Aes128(c) => {
                 cbc::Decryptor::inner_iv_init(c.clone(), &iv).decrypt_blocks(blocks)
@@ -208,6 +204,23 @@ impl SymmetricKeys {
             }
         }
         Ok(())
+    }
+
+    /// The cipher, `data` as whole AES blocks and the IV; `None` without a
+    /// cipher (policy None).
+    fn cbc_parts<'d>(&self, data: &'d mut [u8]) -> Result<Option<CbcParts<'_, 'd>>> {
+        let Some((_, cipher)) = &self.state else {
+            return Ok(None);
+        };
+        let (blocks, tail) = Array::slice_as_chunks_mut(data);
+        if !tail.is_empty() {
+            return Err(Error::SecurityChecksFailed);
+        }
+        Ok(Some((
+            cipher,
+            blocks,
+            Zeroizing::new(Array::from(*self.iv)),
+        )))
     }
 }
 
