@@ -1,16 +1,90 @@
-//! Opening OPN chunks secured with the asymmetric (RSA) algorithms
+//! Securing and opening OPN chunks with the asymmetric (RSA) algorithms
 //! (OPC 10000-6 §6.7.2.3, §6.7.2.5, §6.7.6).
 
 use core::ops::Range;
 
-use super::{ChunkHeaders, SequenceHeader};
-use crate::codec::{DecodeLimits, decode_exact};
+use rand_core::CryptoRng;
+
+use super::{
+    AsymmetricSecurityHeader, ChunkHeaders, ChunkType, MessageHeader, MessageType, SequenceHeader,
+};
+use crate::codec::{DecodeLimits, Encode, Writer, decode_exact};
 use crate::policy::{PolicyDescriptor, PrivateKey, PublicKey};
 use crate::{Error, Result};
 
 /// Keys larger than this many bytes add an ExtraPaddingSize byte
 /// (OPC 10000-6 Table 61).
 const EXTRA_PADDING_KEY_BYTES: usize = 256;
+
+/// Appends one secured OPN chunk to `out`.
+///
+/// With an RSA policy the chunk is signed with `sender_key` over the headers,
+/// SequenceHeader, body and padding, then encrypted block by block with
+/// `receiver_key`, whatever the channel's mode (OPC 10000-6 §6.7.2.1).
+/// Padding aligns the plaintext to the receiver key's plaintext block size,
+/// with an ExtraPaddingSize byte when that key is over 2048 bits. With
+/// policy None the chunk is sent in the clear and the keys are unused.
+///
+/// The body must fit one chunk: OPN messages are never split here.
+#[allow(clippy::too_many_arguments)] // each is one field of the chunk or one key
+pub fn secure_asymmetric<R: CryptoRng + ?Sized>(
+    out: &mut Vec<u8>,
+    secure_channel_id: u32,
+    security_header: &AsymmetricSecurityHeader<'_>,
+    sequence: SequenceHeader,
+    body: &[u8],
+    policy: &PolicyDescriptor,
+    keys: Option<(&PrivateKey, &PublicKey)>,
+    rng: &mut R,
+) -> Result<()> {
+    let header_len = MessageHeader::LEN + security_header.encoded_len();
+    let start = out.len();
+    let write_headers = |out: &mut Vec<u8>, size: usize| -> Result<()> {
+        let size = u32::try_from(size).map_err(|_| Error::EncodingLimitsExceeded("chunk size"))?;
+        let mut w = Writer::new(out);
+        MessageHeader::new(MessageType::Open, ChunkType::Final, size, secure_channel_id)
+            .encode(&mut w)?;
+        security_header.encode(&mut w)?;
+        sequence.encode(&mut w)
+    };
+    let (Some(encryption), Some(signature), Some((sender_key, receiver_key))) = (
+        policy.asymmetric_encryption,
+        policy.asymmetric_signature,
+        keys,
+    ) else {
+        if policy.asymmetric_signature.is_some() {
+            return Err(Error::SecurityChecksFailed);
+        }
+        write_headers(out, header_len + SequenceHeader::LEN + body.len())?;
+        out.extend_from_slice(body);
+        return Ok(());
+    };
+    let k = receiver_key.size();
+    let block = encryption.plaintext_block_size(k);
+    let sig_len = sender_key.size();
+    let extra = usize::from(k > EXTRA_PADDING_KEY_BYTES);
+    if block == 0 {
+        return Err(Error::SecurityChecksFailed);
+    }
+    let unpadded = SequenceHeader::LEN + body.len() + 1 + extra + sig_len;
+    let padding = (block - unpadded % block) % block;
+    let blocks = (unpadded + padding) / block;
+    write_headers(out, header_len + blocks * k)?;
+    out.extend_from_slice(body);
+    let lsb = (padding & 0xFF) as u8;
+    out.resize(out.len() + 1 + padding, lsb);
+    if extra == 1 {
+        out.push((padding >> 8) as u8);
+    }
+    let signed = out.get(start..).ok_or(Error::SecurityChecksFailed)?;
+    let sig = sender_key.sign(signature, signed, rng)?;
+    out.extend_from_slice(&sig);
+    let plaintext = out.split_off(start + header_len);
+    for chunk in plaintext.chunks(block) {
+        out.extend_from_slice(&receiver_key.encrypt_block(encryption, chunk, rng)?);
+    }
+    Ok(())
+}
 
 /// An opened OPN chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]

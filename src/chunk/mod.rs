@@ -13,7 +13,7 @@ mod security_header;
 mod sequence_header;
 mod symmetric;
 
-pub use asymmetric::{OpenedChunk, open_asymmetric};
+pub use asymmetric::{OpenedChunk, open_asymmetric, secure_asymmetric};
 pub use frame_header::{ChunkType, FrameHeader, MessageType};
 pub use framer::{Frame, Framer};
 pub use headers::{ChunkHeaders, SecurityHeader};

@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use rand_core::CryptoRng;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{Oaep, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
@@ -96,6 +97,34 @@ impl PrivateKey {
         out.map_err(|_| Error::SecurityChecksFailed)
     }
 
+    /// Signs `data`; `rng` blinds the private-key operation and provides
+    /// the PSS salt.
+    pub fn sign<R: CryptoRng + ?Sized>(
+        &self,
+        scheme: AsymmetricSignature,
+        data: &[u8],
+        rng: &mut R,
+    ) -> Result<Vec<u8>> {
+        let out = match scheme {
+            #[cfg(feature = "legacy-policies")]
+            AsymmetricSignature::RsaPkcs1v15Sha1 => self.0.sign_with_rng(
+                rng,
+                Pkcs1v15Sign::new::<sha1::Sha1>(),
+                &sha1::Sha1::digest(data),
+            ),
+            AsymmetricSignature::RsaPkcs1v15Sha256 => self.0.sign_with_rng(
+                rng,
+                Pkcs1v15Sign::new::<sha2::Sha256>(),
+                &sha2::Sha256::digest(data),
+            ),
+            AsymmetricSignature::RsaPssSha256 => {
+                self.0
+                    .sign_with_rng(rng, Pss::<sha2::Sha256>::new(), &sha2::Sha256::digest(data))
+            }
+        };
+        out.map_err(|_| Error::SecurityChecksFailed)
+    }
+
     /// Signs `data` with a deterministic scheme (PKCS#1 v1.5). PSS needs
     /// randomness and is not offered here.
     pub fn sign_deterministic(&self, scheme: AsymmetricSignature, data: &[u8]) -> Result<Vec<u8>> {
@@ -140,6 +169,28 @@ impl PublicKey {
     /// The modulus length in bytes.
     pub fn size(&self) -> usize {
         self.0.size()
+    }
+
+    /// Encrypts one block of at most
+    /// [`plaintext_block_size`](AsymmetricEncryption::plaintext_block_size)
+    /// bytes.
+    pub fn encrypt_block<R: CryptoRng + ?Sized>(
+        &self,
+        scheme: AsymmetricEncryption,
+        block: &[u8],
+        rng: &mut R,
+    ) -> Result<Vec<u8>> {
+        let out = match scheme {
+            AsymmetricEncryption::RsaOaepSha1 => {
+                self.0.encrypt(rng, Oaep::<sha1::Sha1>::new(), block)
+            }
+            AsymmetricEncryption::RsaOaepSha256 => {
+                self.0.encrypt(rng, Oaep::<sha2::Sha256>::new(), block)
+            }
+            #[cfg(feature = "legacy-policies")]
+            AsymmetricEncryption::RsaPkcs1v15 => self.0.encrypt(rng, rsa::Pkcs1v15Encrypt, block),
+        };
+        out.map_err(|_| Error::EncodingLimitsExceeded("RSA block"))
     }
 
     /// Checks `signature` over `data`. Every failure is
