@@ -1,0 +1,148 @@
+//! Throughput of securing and opening MSG chunks, against the raw cipher and
+//! MAC on the same bytes in the same run.
+//!
+//! `cargo bench --bench chunk [-- FILTER]`
+//!
+//! A message is cut into chunks of a 65 536-byte send buffer; "secure" builds
+//! every chunk (headers, padding, HMAC, AES-CBC in place) into one reused
+//! buffer, "open" verifies and decrypts every chunk in place. The baseline
+//! runs HMAC-SHA256 and AES-CBC over the same bytes with no protocol at all.
+
+use std::hint::black_box;
+
+use aes::{Aes128, Aes256};
+use cbc::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use uasc::chunk::{
+    ChunkType, MessageType, SequenceHeader, SymmetricChunk, open_symmetric, secure_symmetric,
+};
+use uasc::messages::MessageSecurityMode;
+use uasc::policy::{self, KeySide, PolicyDescriptor, SymmetricKeys};
+
+const CHUNK: usize = 65_536;
+/// The largest body per chunk: the chunk less headers, the largest padding,
+/// PaddingSize and the signature.
+const MAX_BODY: usize = CHUNK - 16 - 8 - 16 - 1 - 32;
+const SIZES: [(usize, &str); 3] = [(200, "200 B"), (64 << 10, "64 KiB"), (1 << 20, "1 MiB")];
+
+fn header(seq: u32, last: bool) -> SymmetricChunk {
+    SymmetricChunk {
+        message_type: MessageType::Message,
+        chunk_type: if last {
+            ChunkType::Final
+        } else {
+            ChunkType::Intermediate
+        },
+        secure_channel_id: 1,
+        token_id: 1,
+        sequence: SequenceHeader {
+            sequence_number: seq,
+            request_id: 1,
+        },
+    }
+}
+
+/// Secures `message` into `wire` (cleared first), one chunk after another.
+fn secure_all(wire: &mut Vec<u8>, message: &[u8], keys: &SymmetricKeys, mode: MessageSecurityMode) {
+    wire.clear();
+    let pieces = message.len().div_ceil(MAX_BODY).max(1);
+    for (i, piece) in message.chunks(MAX_BODY).enumerate() {
+        secure_symmetric(wire, &header(i as u32, i + 1 == pieces), piece, keys, mode).unwrap();
+    }
+}
+
+fn protocol(c: &mut Criterion) {
+    let policies: Vec<&PolicyDescriptor> =
+        policy::ALL.iter().filter(|p| p.signature_len > 0).collect();
+    for p in policies {
+        let keys = SymmetricKeys::derive(p, KeySide::Client, &[1; 32], &[2; 32]).unwrap();
+        for mode in [
+            MessageSecurityMode::Sign,
+            MessageSecurityMode::SignAndEncrypt,
+        ] {
+            let mut g = c.benchmark_group(format!("{} {:?}", p.name, mode));
+            for (size, label) in SIZES {
+                let message = vec![0xA5u8; size];
+                g.throughput(Throughput::Bytes(size as u64));
+                let mut wire = Vec::with_capacity(size + size / 16 + 1024);
+                g.bench_function(BenchmarkId::new("secure", label), |b| {
+                    b.iter(|| secure_all(&mut wire, black_box(&message), &keys, mode))
+                });
+                secure_all(&mut wire, &message, &keys, mode);
+                let pristine = wire.clone();
+                g.bench_function(BenchmarkId::new("open", label), |b| {
+                    b.iter(|| {
+                        wire.copy_from_slice(&pristine);
+                        let mut rest = &mut wire[..];
+                        while !rest.is_empty() {
+                            let len = u32::from_le_bytes(rest[4..8].try_into().unwrap()) as usize;
+                            let (chunk, tail) = rest.split_at_mut(len);
+                            black_box(open_symmetric(chunk, &keys, mode).unwrap());
+                            rest = tail;
+                        }
+                    })
+                });
+            }
+            g.finish();
+        }
+    }
+}
+
+/// HMAC-SHA256 then AES-CBC over the same bytes, chunk by chunk, no protocol.
+fn baseline(c: &mut Criterion) {
+    for (name, key_len) in [
+        ("AES-128-CBC + HMAC-SHA256", 16),
+        ("AES-256-CBC + HMAC-SHA256", 32),
+    ] {
+        let mut g = c.benchmark_group(format!("baseline {name}"));
+        for (size, label) in SIZES {
+            g.throughput(Throughput::Bytes(size as u64));
+            let mut data = vec![0xA5u8; size.div_ceil(16) * 16];
+            let mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&[3; 32]).unwrap();
+            g.bench_function(BenchmarkId::new("mac+encrypt", label), |b| {
+                b.iter(|| {
+                    for piece in data.chunks_mut(MAX_BODY - MAX_BODY % 16) {
+                        black_box(mac.clone().chain_update(&*piece).finalize());
+                        let (blocks, _) = Array::slice_as_chunks_mut(piece);
+                        let iv = Array::from([4u8; 16]);
+                        if key_len == 16 {
+                            cbc::Encryptor::<Aes128>::new(&Array::from([5u8; 16]), &iv)
+                                .encrypt_blocks(blocks);
+                        } else {
+                            cbc::Encryptor::<Aes256>::new(&Array::from([5u8; 32]), &iv)
+                                .encrypt_blocks(blocks);
+                        }
+                    }
+                })
+            });
+            g.bench_function(BenchmarkId::new("decrypt+mac", label), |b| {
+                b.iter(|| {
+                    for piece in data.chunks_mut(MAX_BODY - MAX_BODY % 16) {
+                        let (blocks, _) = Array::slice_as_chunks_mut(piece);
+                        let iv = Array::from([4u8; 16]);
+                        if key_len == 16 {
+                            cbc::Decryptor::<Aes128>::new(&Array::from([5u8; 16]), &iv)
+                                .decrypt_blocks(blocks);
+                        } else {
+                            cbc::Decryptor::<Aes256>::new(&Array::from([5u8; 32]), &iv)
+                                .decrypt_blocks(blocks);
+                        }
+                        black_box(mac.clone().chain_update(&*piece).finalize());
+                    }
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(300))
+        .measurement_time(std::time::Duration::from_secs(1))
+        .sample_size(20);
+    targets = baseline, protocol
+}
+criterion_main!(benches);
