@@ -5,10 +5,11 @@ use core::ops::Range;
 
 use rand_core::CryptoRng;
 
+use super::padding::{check_padding, read_sequence_header};
 use super::{
     AsymmetricSecurityHeader, ChunkHeaders, ChunkType, MessageHeader, MessageType, SequenceHeader,
 };
-use crate::codec::{DecodeLimits, Encode, Writer, decode_exact};
+use crate::codec::{Encode, Writer};
 use crate::policy::{PolicyDescriptor, PrivateKey, PublicKey};
 use crate::{Error, Result};
 
@@ -158,45 +159,16 @@ fn finish(
     sig_len: usize,
     extra_padding: Option<bool>,
 ) -> Result<OpenedChunk> {
-    let fail = Error::SecurityChecksFailed;
     let body_start = header_len + SequenceHeader::LEN;
-    let signed_end = plaintext.len().checked_sub(sig_len).ok_or(fail.clone())?;
+    let signed_end = plaintext
+        .len()
+        .checked_sub(sig_len)
+        .ok_or(Error::SecurityChecksFailed)?;
     let body_end = match extra_padding {
         None => signed_end,
-        Some(extra) => {
-            let byte = |i: usize| {
-                plaintext
-                    .get(i)
-                    .copied()
-                    .map(usize::from)
-                    .ok_or(fail.clone())
-            };
-            // On the wire: PaddingSize (LSB), Padding (each = LSB),
-            // [ExtraPaddingSize (MSB)], Signature.
-            let (count, lsb_end) = if extra {
-                let msb = byte(signed_end.checked_sub(1).ok_or(fail.clone())?)?;
-                let lsb = byte(signed_end.checked_sub(2).ok_or(fail.clone())?)?;
-                ((msb << 8) | lsb, signed_end - 1)
-            } else {
-                (
-                    byte(signed_end.checked_sub(1).ok_or(fail.clone())?)?,
-                    signed_end,
-                )
-            };
-            let body_end = lsb_end.checked_sub(count + 1).ok_or(fail.clone())?;
-            if body_end < body_start {
-                return Err(fail);
-            }
-            let lsb = (count & 0xFF) as u8;
-            let pad = plaintext.get(body_end..lsb_end).ok_or(fail.clone())?;
-            if pad.iter().any(|&b| b != lsb) {
-                return Err(fail);
-            }
-            body_end
-        }
+        Some(extra) => check_padding(&plaintext, body_start, signed_end, extra)?,
     };
-    let seq = plaintext.get(header_len..body_start).ok_or(fail.clone())?;
-    let sequence = decode_exact::<SequenceHeader>(seq, DecodeLimits::DEFAULT).map_err(|_| fail)?;
+    let sequence = read_sequence_header(&plaintext, header_len)?;
     Ok(OpenedChunk {
         sequence,
         plaintext,

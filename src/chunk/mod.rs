@@ -9,6 +9,7 @@ mod frame_header;
 mod framer;
 mod headers;
 mod message_header;
+mod padding;
 mod security_header;
 mod sequence_header;
 mod symmetric;

@@ -1,6 +1,7 @@
 //! Securing and opening MSG and CLO chunks with a token's symmetric keys
 //! (OPC 10000-6 §6.7.2.5, §6.7.6).
 
+use super::padding::{check_padding, read_sequence_header};
 use super::{ChunkType, MessageHeader, MessageType, SequenceHeader};
 use crate::codec::{Encode, Writer};
 use crate::messages::MessageSecurityMode;
@@ -170,28 +171,12 @@ pub fn open_symmetric(
         let (signed, signature) = chunk.split_at(signed_end);
         keys.verify(signed, signature)?;
     }
-    let mut body_end = signed_end;
-    if mode == MessageSecurityMode::SignAndEncrypt {
-        let padding = usize::from(*chunk.get(signed_end - 1).ok_or(fail.clone())?);
-        // Bytes between the SequenceHeader and the signature.
-        let room = signed_end - SYMMETRIC_HEADER_LEN - SequenceHeader::LEN;
-        if padding + 1 > room {
-            return Err(fail);
-        }
-        body_end = signed_end - 1 - padding;
-        let pad_bytes = chunk.get(body_end..signed_end - 1).ok_or(fail.clone())?;
-        if pad_bytes.iter().any(|&b| usize::from(b) != padding) {
-            return Err(fail);
-        }
-    }
-    let seq = chunk
-        .get(SYMMETRIC_HEADER_LEN..SYMMETRIC_HEADER_LEN + SequenceHeader::LEN)
-        .ok_or(fail.clone())?;
-    let sequence =
-        crate::codec::decode_exact::<SequenceHeader>(seq, crate::codec::DecodeLimits::DEFAULT)
-            .map_err(|_| fail)?;
-    Ok((
-        sequence,
-        SYMMETRIC_HEADER_LEN + SequenceHeader::LEN..body_end,
-    ))
+    let body_start = SYMMETRIC_HEADER_LEN + SequenceHeader::LEN;
+    let body_end = if mode == MessageSecurityMode::SignAndEncrypt {
+        check_padding(chunk, body_start, signed_end, false)?
+    } else {
+        signed_end
+    };
+    let sequence = read_sequence_header(chunk, SYMMETRIC_HEADER_LEN)?;
+    Ok((sequence, body_start..body_end))
 }

@@ -98,7 +98,8 @@ impl PrivateKey {
     }
 
     /// Signs `data`; `rng` blinds the private-key operation and provides
-    /// the PSS salt.
+    /// the PSS salt. PKCS#1 v1.5 signatures are deterministic: blinding
+    /// does not change them.
     pub fn sign<R: CryptoRng + ?Sized>(
         &self,
         scheme: AsymmetricSignature,
@@ -120,25 +121,6 @@ impl PrivateKey {
             AsymmetricSignature::RsaPssSha256 => {
                 self.0
                     .sign_with_rng(rng, Pss::<sha2::Sha256>::new(), &sha2::Sha256::digest(data))
-            }
-        };
-        out.map_err(|_| Error::SecurityChecksFailed)
-    }
-
-    /// Signs `data` with a deterministic scheme (PKCS#1 v1.5). PSS needs
-    /// randomness and is not offered here.
-    pub fn sign_deterministic(&self, scheme: AsymmetricSignature, data: &[u8]) -> Result<Vec<u8>> {
-        let out = match scheme {
-            #[cfg(feature = "legacy-policies")]
-            AsymmetricSignature::RsaPkcs1v15Sha1 => self
-                .0
-                .sign(Pkcs1v15Sign::new::<sha1::Sha1>(), &sha1::Sha1::digest(data)),
-            AsymmetricSignature::RsaPkcs1v15Sha256 => self.0.sign(
-                Pkcs1v15Sign::new::<sha2::Sha256>(),
-                &sha2::Sha256::digest(data),
-            ),
-            AsymmetricSignature::RsaPssSha256 => {
-                return Err(Error::SecurityChecksFailed);
             }
         };
         out.map_err(|_| Error::SecurityChecksFailed)
