@@ -15,53 +15,59 @@ use cbc::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use uasc::chunk::{
-    ChunkType, MessageType, SequenceHeader, SymmetricChunk, open_symmetric, secure_symmetric,
+    MessageChunkHeader, MessageType, SendLimits, max_body_size, open_symmetric, secure_message,
 };
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{self, KeySide, PolicyDescriptor, SymmetricKeys};
+use uasc::policy::{self, ChunkProtection, Role};
 
 const CHUNK: usize = 65_536;
-/// The largest body per chunk: the chunk less headers, the largest padding,
-/// PaddingSize and the signature.
-const MAX_BODY: usize = CHUNK - 16 - 8 - 16 - 1 - 32;
 const SIZES: [(usize, &str); 3] = [(200, "200 B"), (64 << 10, "64 KiB"), (1 << 20, "1 MiB")];
+const LIMITS: SendLimits = SendLimits {
+    max_chunk_size: CHUNK,
+    max_message_size: 0,
+    max_chunk_count: 0,
+    sender: Role::Client,
+};
+const HEADER: MessageChunkHeader = MessageChunkHeader {
+    message_type: MessageType::Message,
+    secure_channel_id: 1,
+    token_id: 1,
+    request_id: 1,
+};
 
-fn header(seq: u32, last: bool) -> SymmetricChunk {
-    SymmetricChunk {
-        message_type: MessageType::Message,
-        chunk_type: if last {
-            ChunkType::Final
-        } else {
-            ChunkType::Intermediate
-        },
-        secure_channel_id: 1,
-        token_id: 1,
-        sequence: SequenceHeader {
-            sequence_number: seq,
-            request_id: 1,
-        },
-    }
-}
-
-/// Secures `message` into `wire` (cleared first), one chunk after another.
-fn secure_all(wire: &mut Vec<u8>, message: &[u8], keys: &SymmetricKeys, mode: MessageSecurityMode) {
+/// Secures `message` into `wire` (cleared first) as chunks of at most
+/// `CHUNK` bytes.
+fn secure_all(
+    wire: &mut Vec<u8>,
+    message: &[u8],
+    keys: &dyn ChunkProtection,
+    mode: MessageSecurityMode,
+) {
     wire.clear();
-    let pieces = message.len().div_ceil(MAX_BODY).max(1);
-    for (i, piece) in message.chunks(MAX_BODY).enumerate() {
-        secure_symmetric(wire, &header(i as u32, i + 1 == pieces), piece, keys, mode).unwrap();
-    }
+    let mut sequence_number = 0;
+    secure_message(
+        wire,
+        &HEADER,
+        &mut sequence_number,
+        message,
+        keys,
+        mode,
+        &LIMITS,
+    )
+    .unwrap();
 }
 
 fn protocol(c: &mut Criterion) {
-    let policies: Vec<&PolicyDescriptor> =
-        policy::ALL.iter().filter(|p| p.signature_len > 0).collect();
-    for p in policies {
-        let keys = SymmetricKeys::derive(p, KeySide::Client, &[1; 32], &[2; 32]).unwrap();
+    for p in policy::ALL
+        .iter()
+        .filter(|p| p.descriptor().signature_len > 0)
+    {
+        let keys = p.derive_keys(Role::Client, &[1; 32], &[2; 32]).unwrap();
         for mode in [
             MessageSecurityMode::Sign,
             MessageSecurityMode::SignAndEncrypt,
         ] {
-            let mut g = c.benchmark_group(format!("{} {:?}", p.name, mode));
+            let mut g = c.benchmark_group(format!("{} {:?}", p.descriptor().name, mode));
             for (size, label) in SIZES {
                 let message = vec![0xA5u8; size];
                 g.throughput(Throughput::Bytes(size as u64));
@@ -75,10 +81,12 @@ fn protocol(c: &mut Criterion) {
                     b.iter(|| {
                         wire.copy_from_slice(&pristine);
                         let mut rest = &mut wire[..];
+                        let mut expected = 0;
                         while !rest.is_empty() {
                             let len = u32::from_le_bytes(rest[4..8].try_into().unwrap()) as usize;
                             let (chunk, tail) = rest.split_at_mut(len);
-                            black_box(open_symmetric(chunk, &keys, mode).unwrap());
+                            black_box(open_symmetric(chunk, &keys, mode, expected).unwrap());
+                            expected += 1;
                             rest = tail;
                         }
                     })
@@ -91,6 +99,10 @@ fn protocol(c: &mut Criterion) {
 
 /// HMAC-SHA256 then AES-CBC over the same bytes, chunk by chunk, no protocol.
 fn baseline(c: &mut Criterion) {
+    let keys = policy::BASIC256_SHA256
+        .derive_keys(Role::Client, &[1; 32], &[2; 32])
+        .unwrap();
+    let max_body = max_body_size(&keys, MessageSecurityMode::SignAndEncrypt, CHUNK).unwrap();
     for (name, key_len) in [
         ("AES-128-CBC + HMAC-SHA256", 16),
         ("AES-256-CBC + HMAC-SHA256", 32),
@@ -102,7 +114,7 @@ fn baseline(c: &mut Criterion) {
             let mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&[3; 32]).unwrap();
             g.bench_function(BenchmarkId::new("mac+encrypt", label), |b| {
                 b.iter(|| {
-                    for piece in data.chunks_mut(MAX_BODY - MAX_BODY % 16) {
+                    for piece in data.chunks_mut(max_body - max_body % 16) {
                         black_box(mac.clone().chain_update(&*piece).finalize());
                         let (blocks, _) = Array::slice_as_chunks_mut(piece);
                         let iv = Array::from([4u8; 16]);
@@ -118,7 +130,7 @@ fn baseline(c: &mut Criterion) {
             });
             g.bench_function(BenchmarkId::new("decrypt+mac", label), |b| {
                 b.iter(|| {
-                    for piece in data.chunks_mut(MAX_BODY - MAX_BODY % 16) {
+                    for piece in data.chunks_mut(max_body - max_body % 16) {
                         let (blocks, _) = Array::slice_as_chunks_mut(piece);
                         let iv = Array::from([4u8; 16]);
                         if key_len == 16 {

@@ -52,6 +52,26 @@ pub enum Error {
     /// carries no detail.
     #[error("security checks failed")]
     SecurityChecksFailed,
+    /// A message to send is larger than the peer accepts (its MaxMessageSize,
+    /// or more chunks than its MaxChunkCount): `BadRequestTooLarge` for a
+    /// client's request, `BadResponseTooLarge` for a server's response.
+    #[error("message of {size} bytes in {chunks} chunks exceeds the peer's limits")]
+    MessageTooLarge {
+        /// Whether the message is a response (server) or a request (client).
+        response: bool,
+        /// The body's size in bytes.
+        size: usize,
+        /// How many chunks it needs.
+        chunks: usize,
+    },
+    /// A nonce has the wrong length for the policy, or is not a valid
+    /// ephemeral key (OPC 10000-6 §6.7.4).
+    #[error("invalid nonce")]
+    NonceInvalid,
+    /// A certificate's key does not fit the security policy (algorithm or
+    /// key size).
+    #[error("certificate does not fit the security policy: {0}")]
+    CertificatePolicyCheckFailed(&'static str),
     /// The peer sent an ERR message (OPC 10000-6 §7.1.2.5).
     #[error("peer reported {code}")]
     Peer {
@@ -72,6 +92,14 @@ impl Error {
             Error::TcpBufferSizeInvalid { .. } => StatusCode::BAD_TCP_NOT_ENOUGH_RESOURCES,
             Error::ProtocolVersionUnsupported(_) => StatusCode::BAD_PROTOCOL_VERSION_UNSUPPORTED,
             Error::SecurityChecksFailed => StatusCode::BAD_SECURITY_CHECKS_FAILED,
+            Error::MessageTooLarge {
+                response: false, ..
+            } => StatusCode::BAD_REQUEST_TOO_LARGE,
+            Error::MessageTooLarge { response: true, .. } => StatusCode::BAD_RESPONSE_TOO_LARGE,
+            Error::NonceInvalid => StatusCode::BAD_NONCE_INVALID,
+            Error::CertificatePolicyCheckFailed(_) => {
+                StatusCode::BAD_CERTIFICATE_POLICY_CHECK_FAILED
+            }
             Error::Peer { code } => *code,
         }
     }

@@ -8,7 +8,7 @@ use uasc::chunk::{
     ChunkType, MessageType, SequenceHeader, SymmetricChunk, open_symmetric, secure_symmetric,
 };
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{self, KeySide, SymmetricKeys};
+use uasc::policy::{self, Role};
 
 struct Counting;
 
@@ -35,12 +35,15 @@ static GLOBAL: Counting = Counting;
 #[test]
 fn steady_state_chunks_allocate_nothing() {
     let body = vec![0x5A; 8000];
-    for p in policy::ALL.iter().filter(|p| p.signature_len > 0) {
+    for p in policy::ALL
+        .iter()
+        .filter(|p| p.descriptor().signature_len > 0)
+    {
         for mode in [
             MessageSecurityMode::Sign,
             MessageSecurityMode::SignAndEncrypt,
         ] {
-            let send = SymmetricKeys::derive(p, KeySide::Client, &[1; 32], &[2; 32]).unwrap();
+            let send = p.derive_keys(Role::Client, &[1; 32], &[2; 32]).unwrap();
             let receive = send.clone();
             let mut out = Vec::new();
             let chunk = |seq: u32, out: &mut Vec<u8>| {
@@ -56,7 +59,7 @@ fn steady_state_chunks_allocate_nothing() {
                     },
                 };
                 secure_symmetric(out, &header, &body, &send, mode).unwrap();
-                let (s, range) = open_symmetric(out, &receive, mode).unwrap();
+                let (s, range) = open_symmetric(out, &receive, mode, 0).unwrap();
                 assert_eq!(s.sequence_number, seq);
                 assert_eq!(range.len(), body.len());
             };
@@ -70,7 +73,7 @@ fn steady_state_chunks_allocate_nothing() {
                 after - before,
                 0,
                 "{} {mode:?}: allocations in 100 chunks",
-                p.name
+                p.descriptor().name
             );
         }
     }

@@ -8,10 +8,16 @@ use rand::SeedableRng;
 use rand::rngs::SysRng;
 use uasc::StatusCode;
 use uasc::chunk::{
-    AsymmetricSecurityHeader, ChunkHeaders, SecurityHeader, SequenceHeader, open_asymmetric,
-    secure_asymmetric,
+    AsymmetricSecurityHeader, ChunkHeaders, OpnChunk, OpnKeys, SecurityHeader, SequenceHeader,
+    open_asymmetric, secure_asymmetric,
 };
-use uasc::policy::{self, PrivateKey};
+use uasc::policy::{self, OwnKey, PrivateKey, PublicKey};
+
+const UNLIMITED: usize = usize::MAX;
+
+fn pair<'k>(own: &'k PrivateKey, peer: &'k PublicKey) -> Option<OpnKeys<'k>> {
+    Some((own as &dyn OwnKey, peer as &dyn uasc::policy::PeerKey))
+}
 
 fn keys() -> Vec<PrivateKey> {
     let v = &captures()[0].1;
@@ -34,6 +40,7 @@ fn opn_round_trips() {
     let mut cases = 0;
     for p in policy::ALL
         .iter()
+        .map(|p| p.descriptor())
         .filter(|p| p.asymmetric_signature.is_some())
     {
         for (sender, receiver) in [(0, 0), (0, 1), (2, 0), (1, 2), (2, 2)] {
@@ -56,22 +63,26 @@ fn opn_round_trips() {
                     request_id: 7,
                 };
                 let mut out = Vec::new();
-                let to_receiver = receiver.public_key();
+                let (to_receiver, from_sender) = (receiver.public_key(), sender.public_key());
+                let chunk = OpnChunk {
+                    secure_channel_id: 4,
+                    security_header: header,
+                    sequence: seq,
+                };
                 secure_asymmetric(
                     &mut out,
-                    4,
-                    &header,
-                    seq,
+                    &chunk,
                     &body,
                     p,
-                    Some((sender, &to_receiver)),
+                    pair(sender, &to_receiver),
+                    UNLIMITED,
                     &mut rng,
                 )
                 .unwrap();
                 let parsed = ChunkHeaders::parse(&out, 1 << 16).unwrap();
                 assert!(matches!(parsed.security, SecurityHeader::Asymmetric(h) if h == header));
                 assert_eq!((out.len() - parsed.header_len) % receiver.size(), 0);
-                let opened = open_asymmetric(&out, p, receiver, &sender.public_key(), 1 << 16)
+                let opened = open_asymmetric(&out, p, pair(receiver, &from_sender), 1 << 16)
                     .unwrap_or_else(|e| {
                         panic!(
                             "{} {} → {} bits, body {body_len}: {e}",
@@ -85,10 +96,30 @@ fn opn_round_trips() {
 
                 // The sender's key does not decrypt what was meant for the receiver.
                 if sender.size() == receiver.size() && !std::ptr::eq(sender, receiver) {
-                    let e = open_asymmetric(&out, p, sender, &sender.public_key(), 1 << 16)
-                        .unwrap_err();
+                    let e =
+                        open_asymmetric(&out, p, pair(sender, &from_sender), 1 << 16).unwrap_err();
                     assert_eq!(e.status_code(), StatusCode::BAD_SECURITY_CHECKS_FAILED);
                 }
+
+                // The peer's receive buffer bounds the chunk: exactly its
+                // size passes, one byte less is refused before any RSA work.
+                let mut again = Vec::new();
+                let keys = pair(sender, &to_receiver);
+                secure_asymmetric(&mut again, &chunk, &body, p, keys, out.len(), &mut rng).unwrap();
+                assert_eq!(again.len(), out.len());
+                let mut refused = vec![1, 2, 3];
+                let e = secure_asymmetric(
+                    &mut refused,
+                    &chunk,
+                    &body,
+                    p,
+                    keys,
+                    out.len() - 1,
+                    &mut rng,
+                )
+                .unwrap_err();
+                assert_eq!(e.status_code(), StatusCode::BAD_ENCODING_LIMITS_EXCEEDED);
+                assert_eq!(refused, [1, 2, 3], "nothing appended");
                 cases += 1;
             }
         }
@@ -97,7 +128,7 @@ fn opn_round_trips() {
 
     // Policy None: the chunk travels in the clear.
     let header = AsymmetricSecurityHeader {
-        security_policy_uri: Some(policy::NONE.uri),
+        security_policy_uri: Some(policy::NONE.descriptor().uri),
         ..Default::default()
     };
     let seq = SequenceHeader {
@@ -105,31 +136,19 @@ fn opn_round_trips() {
         request_id: 1,
     };
     let mut out = Vec::new();
-    secure_asymmetric(
-        &mut out,
-        0,
-        &header,
-        seq,
-        b"hello",
-        &policy::NONE,
-        None,
-        &mut rng,
-    )
-    .unwrap();
-    let opened =
-        open_asymmetric(&out, &policy::NONE, &keys[0], &keys[0].public_key(), 100).unwrap();
+    let chunk = OpnChunk {
+        secure_channel_id: 0,
+        security_header: header,
+        sequence: seq,
+    };
+    let none = policy::NONE.descriptor();
+    secure_asymmetric(&mut out, &chunk, b"hello", none, None, UNLIMITED, &mut rng).unwrap();
+    let opened = open_asymmetric(&out, none, None, 100).unwrap();
     assert_eq!(&opened.plaintext[opened.body], b"hello");
     // An RSA policy without keys is refused rather than sent in the clear.
-    let e = secure_asymmetric(
-        &mut out,
-        0,
-        &header,
-        seq,
-        b"x",
-        &policy::BASIC256_SHA256,
-        None,
-        &mut rng,
-    )
-    .unwrap_err();
+    let rsa = policy::BASIC256_SHA256.descriptor();
+    let e = secure_asymmetric(&mut out, &chunk, b"x", rsa, None, UNLIMITED, &mut rng).unwrap_err();
+    assert_eq!(e.status_code(), StatusCode::BAD_SECURITY_CHECKS_FAILED);
+    let e = open_asymmetric(&out, rsa, None, 100).unwrap_err();
     assert_eq!(e.status_code(), StatusCode::BAD_SECURITY_CHECKS_FAILED);
 }

@@ -7,7 +7,7 @@ use uasc::chunk::{
     secure_symmetric_padded, symmetric_chunk_size,
 };
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{self, KeySide, SymmetricKeys};
+use uasc::policy::{self, ChunkContext, ChunkProtection, Role};
 
 const MODES: [MessageSecurityMode; 3] = [
     MessageSecurityMode::None,
@@ -36,8 +36,8 @@ proptest! {
                   body in proptest::collection::vec(any::<u8>(), 0..2100),
                   nonces in any::<([u8; 32], [u8; 32])>(), seq in any::<u32>(), flip in any::<prop::sample::Index>()) {
         let p = &policy::ALL[policy_index];
-        let mode = if p.signature_len == 0 { MessageSecurityMode::None } else { MODES[mode_index] };
-        let keys = SymmetricKeys::derive(p, KeySide::Client, &nonces.0, &nonces.1).unwrap();
+        let mode = if p.descriptor().signature_len == 0 { MessageSecurityMode::None } else { MODES[mode_index] };
+        let keys = p.derive_keys(Role::Client, &nonces.0, &nonces.1).unwrap();
         let mut out = vec![0xEE; 5]; // appends after what is there
         secure_symmetric(&mut out, &header(seq), &body, &keys, mode).unwrap();
         let chunk = &mut out[5..];
@@ -47,7 +47,7 @@ proptest! {
             prop_assert_eq!((chunk.len() - 16) % 16, 0);
         }
         let pristine = chunk.to_vec();
-        let (sequence, range) = open_symmetric(chunk, &keys, mode).unwrap();
+        let (sequence, range) = open_symmetric(chunk, &keys, mode, 0).unwrap();
         prop_assert_eq!(sequence, header(seq).sequence);
         prop_assert_eq!(&chunk[range], &body[..]);
 
@@ -55,31 +55,27 @@ proptest! {
             let mut bad = pristine.clone();
             let i = flip.index(bad.len());
             bad[i] ^= 0x80;
-            let e = open_symmetric(&mut bad, &keys, mode).unwrap_err();
+            let e = open_symmetric(&mut bad, &keys, mode, 0).unwrap_err();
             prop_assert_eq!(e.status_code(), StatusCode::BAD_SECURITY_CHECKS_FAILED);
             // The other side's keys do not open it either.
-            let other = SymmetricKeys::derive(p, KeySide::Server, &nonces.0, &nonces.1).unwrap();
+            let other = p.derive_keys(Role::Server, &nonces.0, &nonces.1).unwrap();
             let mut copy = pristine.clone();
-            prop_assert!(open_symmetric(&mut copy, &other, mode).is_err());
+            prop_assert!(open_symmetric(&mut copy, &other, mode, 0).is_err());
         }
     }
 }
 
 #[test]
 fn padding_choice_is_checked() {
-    let keys = SymmetricKeys::derive(
-        &policy::BASIC256_SHA256,
-        KeySide::Server,
-        &[1; 32],
-        &[2; 32],
-    )
-    .unwrap();
+    let keys = policy::BASIC256_SHA256
+        .derive_keys(Role::Server, &[1; 32], &[2; 32])
+        .unwrap();
     let mode = MessageSecurityMode::SignAndEncrypt;
     // 8 + 7 + 1 + 32 = 48: aligned with no padding, and with 16 or 32 more.
     for padding in [0, 16, 32, 240] {
         let mut out = Vec::new();
         secure_symmetric_padded(&mut out, &header(1), &[5; 7], &keys, mode, Some(padding)).unwrap();
-        let (_, range) = open_symmetric(&mut out, &keys, mode).unwrap();
+        let (_, range) = open_symmetric(&mut out, &keys, mode, 0).unwrap();
         assert_eq!(range.len(), 7, "padding {padding}");
     }
     for padding in [1, 15, 256] {
@@ -98,39 +94,30 @@ fn padding_choice_is_checked() {
 fn forged_padding_behind_a_valid_mac_is_rejected() {
     // A sender holding the keys writes padding bytes that disagree with the
     // PaddingSize: the MAC verifies, the padding check must still fail.
-    let keys = SymmetricKeys::derive(
-        &policy::AES128_SHA256_RSA_OAEP,
-        KeySide::Client,
-        &[3; 32],
-        &[4; 32],
-    )
-    .unwrap();
+    let keys = policy::AES128_SHA256_RSA_OAEP
+        .derive_keys(Role::Client, &[3; 32], &[4; 32])
+        .unwrap();
     let mode = MessageSecurityMode::SignAndEncrypt;
     let mut out = Vec::new();
     secure_symmetric_padded(&mut out, &header(1), &[9; 7], &keys, mode, Some(16)).unwrap();
-    open_symmetric(&mut out, &keys, mode).unwrap(); // now plaintext
+    open_symmetric(&mut out, &keys, mode, 0).unwrap(); // now plaintext
     let sig_start = out.len() - 32;
     out[sig_start - 5] = 0x00; // a padding byte
-    let mac = {
-        let mut m = vec![0u8; 32];
-        keys.sign(&out[..sig_start], &mut m).unwrap();
-        m
+    // Re-sign and re-encrypt the forged plaintext with the real keys.
+    let context = ChunkContext {
+        token_id: 3,
+        sequence_number: 1,
     };
-    out[sig_start..].copy_from_slice(&mac);
-    keys.encrypt(&mut out[16..]).unwrap();
-    let e = open_symmetric(&mut out, &keys, mode).unwrap_err();
+    keys.seal(&mut out, 16, true, context).unwrap();
+    let e = open_symmetric(&mut out, &keys, mode, 0).unwrap_err();
     assert_eq!(e.status_code(), StatusCode::BAD_SECURITY_CHECKS_FAILED);
 }
 
 #[test]
 fn truncated_chunks_are_rejected() {
-    let keys = SymmetricKeys::derive(
-        &policy::BASIC256_SHA256,
-        KeySide::Client,
-        &[1; 32],
-        &[2; 32],
-    )
-    .unwrap();
+    let keys = policy::BASIC256_SHA256
+        .derive_keys(Role::Client, &[1; 32], &[2; 32])
+        .unwrap();
     for mode in MODES {
         let mut out = Vec::new();
         secure_symmetric(&mut out, &header(1), &[1; 40], &keys, mode).unwrap();
@@ -143,7 +130,7 @@ fn truncated_chunks_are_rejected() {
         for cut in 0..checked {
             let mut short = out[..cut].to_vec();
             assert!(
-                open_symmetric(&mut short, &keys, mode).is_err(),
+                open_symmetric(&mut short, &keys, mode, 0).is_err(),
                 "{mode:?} cut {cut}"
             );
         }

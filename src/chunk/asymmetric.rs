@@ -1,4 +1,4 @@
-//! Securing and opening OPN chunks with the asymmetric (RSA) algorithms
+//! Securing and opening OPN chunks with the asymmetric algorithms
 //! (OPC 10000-6 §6.7.2.3, §6.7.2.5, §6.7.6).
 
 use core::ops::Range;
@@ -10,80 +10,124 @@ use super::{
     AsymmetricSecurityHeader, ChunkHeaders, ChunkType, MessageHeader, MessageType, SequenceHeader,
 };
 use crate::codec::{Encode, Writer};
-use crate::policy::{PolicyDescriptor, PrivateKey, PublicKey};
+use crate::policy::{OwnKey, PeerKey, PolicyDescriptor};
 use crate::{Error, Result};
 
-/// Keys larger than this many bytes add an ExtraPaddingSize byte
+/// Keys larger than this many bits add an ExtraPaddingSize byte
 /// (OPC 10000-6 Table 61).
-const EXTRA_PADDING_KEY_BYTES: usize = 256;
+const EXTRA_PADDING_KEY_BITS: usize = 2048;
+
+/// The cleartext header fields of an OPN chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpnChunk<'a> {
+    /// The channel (0 in the first OpenSecureChannel request).
+    pub secure_channel_id: u32,
+    /// Policy URI, sender certificate and receiver thumbprint.
+    pub security_header: AsymmetricSecurityHeader<'a>,
+    /// Sequence number and request id.
+    pub sequence: SequenceHeader,
+}
+
+/// Our key and the peer's, for an OPN chunk under a policy with asymmetric
+/// algorithms.
+pub type OpnKeys<'k> = (&'k dyn OwnKey, &'k dyn PeerKey);
 
 /// Appends one secured OPN chunk to `out`.
 ///
-/// With an RSA policy the chunk is signed with `sender_key` over the headers,
-/// SequenceHeader, body and padding, then encrypted block by block with
-/// `receiver_key`, whatever the channel's mode (OPC 10000-6 §6.7.2.1).
-/// Padding aligns the plaintext to the receiver key's plaintext block size,
-/// with an ExtraPaddingSize byte when that key is over 2048 bits. With
-/// policy None the chunk is sent in the clear and the keys are unused.
+/// With a policy that signs OPN chunks, the chunk is signed with our key
+/// over the headers, SequenceHeader, body and padding. With a policy that
+/// also encrypts them (the RSA policies), it is then encrypted block by
+/// block for the peer's key, whatever the channel's mode (OPC 10000-6
+/// §6.7.2.1); padding aligns the plaintext to the peer key's plaintext block
+/// size, with an ExtraPaddingSize byte when that key is over 2048 bits.
+/// With policy None the chunk is sent in the clear and `keys` is unused.
 ///
-/// The body must fit one chunk: OPN messages are never split here.
-#[allow(clippy::too_many_arguments)] // each is one field of the chunk or one key
-pub fn secure_asymmetric<R: CryptoRng + ?Sized>(
+/// OPN messages are never split: a chunk larger than `max_chunk_size` (the
+/// peer's receive buffer) is `BadEncodingLimitsExceeded`, found before any
+/// key is used, and nothing is appended.
+pub fn secure_asymmetric(
     out: &mut Vec<u8>,
-    secure_channel_id: u32,
-    security_header: &AsymmetricSecurityHeader<'_>,
-    sequence: SequenceHeader,
+    chunk: &OpnChunk<'_>,
     body: &[u8],
     policy: &PolicyDescriptor,
-    keys: Option<(&PrivateKey, &PublicKey)>,
-    rng: &mut R,
+    keys: Option<OpnKeys<'_>>,
+    max_chunk_size: usize,
+    rng: &mut dyn CryptoRng,
 ) -> Result<()> {
-    let header_len = MessageHeader::LEN + security_header.encoded_len();
+    let header_len = MessageHeader::LEN + chunk.security_header.encoded_len();
     let start = out.len();
     let write_headers = |out: &mut Vec<u8>, size: usize| -> Result<()> {
+        if size > max_chunk_size {
+            return Err(Error::EncodingLimitsExceeded(
+                "OPN chunk larger than the peer's receive buffer",
+            ));
+        }
         let size = u32::try_from(size).map_err(|_| Error::EncodingLimitsExceeded("chunk size"))?;
         let mut w = Writer::new(out);
-        MessageHeader::new(MessageType::Open, ChunkType::Final, size, secure_channel_id)
-            .encode(&mut w)?;
-        security_header.encode(&mut w)?;
-        sequence.encode(&mut w)
+        MessageHeader::new(
+            MessageType::Open,
+            ChunkType::Final,
+            size,
+            chunk.secure_channel_id,
+        )
+        .encode(&mut w)?;
+        chunk.security_header.encode(&mut w)?;
+        chunk.sequence.encode(&mut w)
     };
-    let (Some(encryption), Some(signature), Some((sender_key, receiver_key))) = (
-        policy.asymmetric_encryption,
-        policy.asymmetric_signature,
-        keys,
-    ) else {
-        if policy.asymmetric_signature.is_some() {
-            return Err(Error::SecurityChecksFailed);
-        }
-        write_headers(out, header_len + SequenceHeader::LEN + body.len())?;
+    let plain_len = SequenceHeader::LEN + body.len();
+    let Some(signature) = policy.asymmetric_signature else {
+        write_headers(out, header_len + plain_len)?;
         out.extend_from_slice(body);
         return Ok(());
     };
-    let k = receiver_key.size();
-    let block = encryption.plaintext_block_size(k);
-    let sig_len = sender_key.size();
-    let extra = usize::from(k > EXTRA_PADDING_KEY_BYTES);
-    if block == 0 {
+    let (own, peer) = keys.ok_or(Error::SecurityChecksFailed)?;
+    let sig_len = own.signature_len(signature);
+    let Some(encryption) = policy.asymmetric_encryption else {
+        // Signed, not encrypted (the ECC policies): no padding.
+        write_headers(out, header_len + plain_len + sig_len)?;
+        out.extend_from_slice(body);
+        return append_signature(out, start, own, signature, sig_len, rng);
+    };
+    let block = peer.plaintext_block_size(encryption);
+    let cipher_block = peer.ciphertext_block_size(encryption);
+    if block == 0 || cipher_block == 0 {
         return Err(Error::SecurityChecksFailed);
     }
-    let unpadded = SequenceHeader::LEN + body.len() + 1 + extra + sig_len;
+    let extra = usize::from(peer.bits() > EXTRA_PADDING_KEY_BITS);
+    let unpadded = plain_len + 1 + extra + sig_len;
     let padding = (block - unpadded % block) % block;
     let blocks = (unpadded + padding) / block;
-    write_headers(out, header_len + blocks * k)?;
+    write_headers(out, header_len + blocks * cipher_block)?;
     out.extend_from_slice(body);
     let lsb = (padding & 0xFF) as u8;
     out.resize(out.len() + 1 + padding, lsb);
     if extra == 1 {
         out.push((padding >> 8) as u8);
     }
-    let signed = out.get(start..).ok_or(Error::SecurityChecksFailed)?;
-    let sig = sender_key.sign(signature, signed, rng)?;
-    out.extend_from_slice(&sig);
-    let plaintext = out.split_off(start + header_len);
-    for chunk in plaintext.chunks(block) {
-        out.extend_from_slice(&receiver_key.encrypt_block(encryption, chunk, rng)?);
+    append_signature(out, start, own, signature, sig_len, rng)?;
+    let plaintext = zeroize::Zeroizing::new(out.split_off(start + header_len));
+    for block in plaintext.chunks(block) {
+        out.extend_from_slice(&peer.encrypt_block(encryption, block, rng)?);
     }
+    Ok(())
+}
+
+/// Signs `out[start..]` and appends the signature, which must be `sig_len`
+/// bytes.
+fn append_signature(
+    out: &mut Vec<u8>,
+    start: usize,
+    own: &dyn OwnKey,
+    scheme: crate::policy::AsymmetricSignature,
+    sig_len: usize,
+    rng: &mut dyn CryptoRng,
+) -> Result<()> {
+    let signed = out.get(start..).ok_or(Error::SecurityChecksFailed)?;
+    let sig = own.sign(scheme, signed, rng)?;
+    if sig.len() != sig_len {
+        return Err(Error::SecurityChecksFailed);
+    }
+    out.extend_from_slice(&sig);
     Ok(())
 }
 
@@ -99,56 +143,59 @@ pub struct OpenedChunk {
     pub body: Range<usize>,
 }
 
-/// Decrypts an OPN chunk with our private key, verifies the sender's
-/// signature, and only then checks the padding.
+/// Decrypts an OPN chunk with our key, verifies the peer's signature, and
+/// only then checks the padding.
 ///
-/// `receiver_key` is the key the ReceiverCertificateThumbprint names (ours);
-/// `sender_key` is the key of the SenderCertificate, which the caller has
-/// already validated. Every ciphertext block is decrypted even after one
-/// fails, and every failure of decryption, signature or padding is the same
+/// Our key is the one the ReceiverCertificateThumbprint names; the peer's
+/// is the key of the SenderCertificate, which the caller has already
+/// validated. Every ciphertext block is decrypted even after one fails, and
+/// every failure of decryption, signature or padding is the same
 /// `BadSecurityChecksFailed`. A policy without asymmetric algorithms (None)
-/// returns the chunk as it is.
+/// returns the chunk as it is and ignores `keys`.
 pub fn open_asymmetric(
     chunk: &[u8],
     policy: &PolicyDescriptor,
-    receiver_key: &PrivateKey,
-    sender_key: &PublicKey,
+    keys: Option<OpnKeys<'_>>,
     max_certificate_size: u32,
 ) -> Result<OpenedChunk> {
     let header_len = ChunkHeaders::parse(chunk, max_certificate_size)?.header_len;
-    let (Some(encryption), Some(signature)) =
-        (policy.asymmetric_encryption, policy.asymmetric_signature)
-    else {
+    let Some(signature) = policy.asymmetric_signature else {
         return finish(chunk.to_vec(), header_len, 0, None);
     };
-    let fail = Error::SecurityChecksFailed;
-    let (headers, ciphertext) = chunk.split_at(header_len);
-    let k = receiver_key.size();
-    if k == 0 || ciphertext.is_empty() || !ciphertext.len().is_multiple_of(k) {
-        return Err(fail);
-    }
-    let mut plaintext = Vec::with_capacity(chunk.len());
-    plaintext.extend_from_slice(headers);
-    let mut failed = false;
-    for block in ciphertext.chunks(k) {
-        match receiver_key.decrypt_block(encryption, block) {
-            Ok(p) => plaintext.extend_from_slice(&p),
-            Err(_) => failed = true,
+    let fail = || Error::SecurityChecksFailed;
+    let (own, peer) = keys.ok_or_else(fail)?;
+    let (plaintext, extra) = match policy.asymmetric_encryption {
+        None => (chunk.to_vec(), None),
+        Some(encryption) => {
+            let (headers, ciphertext) = chunk.split_at(header_len);
+            let k = own.ciphertext_block_size(encryption);
+            if k == 0 || ciphertext.is_empty() || !ciphertext.len().is_multiple_of(k) {
+                return Err(fail());
+            }
+            let mut plaintext = Vec::with_capacity(chunk.len());
+            plaintext.extend_from_slice(headers);
+            let mut failed = false;
+            for block in ciphertext.chunks(k) {
+                match own.decrypt_block(encryption, block) {
+                    Ok(p) => plaintext.extend_from_slice(&p),
+                    Err(_) => failed = true,
+                }
+            }
+            if failed {
+                return Err(fail());
+            }
+            (plaintext, Some(own.bits() > EXTRA_PADDING_KEY_BITS))
         }
-    }
-    if failed {
-        return Err(fail);
-    }
-    let sig_len = sender_key.size();
+    };
+    let sig_len = peer.signature_len(signature);
     let signed_end = plaintext
         .len()
         .checked_sub(sig_len)
-        .filter(|&e| e > header_len + SequenceHeader::LEN)
-        .ok_or(fail.clone())?;
+        .filter(|&e| e >= header_len + SequenceHeader::LEN)
+        .ok_or_else(fail)?;
     let (signed, sig) = plaintext.split_at(signed_end);
-    sender_key.verify(signature, signed, sig)?;
-    let extra = k > EXTRA_PADDING_KEY_BYTES;
-    finish(plaintext, header_len, sig_len, Some(extra))
+    peer.verify(signature, signed, sig)?;
+    finish(plaintext, header_len, sig_len, extra)
 }
 
 /// Checks the padding (when `extra_padding` is `Some`) and reads the

@@ -12,9 +12,10 @@ mod message_header;
 mod padding;
 mod security_header;
 mod sequence_header;
+mod split;
 mod symmetric;
 
-pub use asymmetric::{OpenedChunk, open_asymmetric, secure_asymmetric};
+pub use asymmetric::{OpenedChunk, OpnChunk, OpnKeys, open_asymmetric, secure_asymmetric};
 pub use frame_header::{ChunkType, FrameHeader, MessageType};
 pub use framer::{Frame, Framer};
 pub use headers::{ChunkHeaders, SecurityHeader};
@@ -24,6 +25,7 @@ pub use security_header::{
     SymmetricSecurityHeader, THUMBPRINT_LENGTH,
 };
 pub use sequence_header::SequenceHeader;
+pub use split::{MessageChunkHeader, SendLimits, max_body_size, secure_message};
 pub use symmetric::{
     SYMMETRIC_HEADER_LEN, SymmetricChunk, open_symmetric, secure_symmetric,
     secure_symmetric_padded, symmetric_chunk_size,

@@ -5,7 +5,7 @@ use super::padding::{check_padding, read_sequence_header};
 use super::{ChunkType, MessageHeader, MessageType, SequenceHeader};
 use crate::codec::{Encode, Writer};
 use crate::messages::MessageSecurityMode;
-use crate::policy::SymmetricKeys;
+use crate::policy::{ChunkContext, ChunkProtection};
 use crate::{Error, Result};
 
 /// Offset of the SequenceHeader in a symmetric chunk: MessageHeader (12) +
@@ -28,7 +28,7 @@ pub struct SymmetricChunk {
 }
 
 /// The signature length in `mode`: none in mode None.
-fn signature_len(keys: &SymmetricKeys, mode: MessageSecurityMode) -> usize {
+pub(super) fn signature_len(keys: &dyn ChunkProtection, mode: MessageSecurityMode) -> usize {
     if mode == MessageSecurityMode::None {
         0
     } else {
@@ -36,19 +36,28 @@ fn signature_len(keys: &SymmetricKeys, mode: MessageSecurityMode) -> usize {
     }
 }
 
+/// The block size the plaintext is padded to in `mode`, or `None` when the
+/// footer has no padding (modes None and Sign, AEAD ciphers).
+pub(super) fn padding_block(
+    keys: &dyn ChunkProtection,
+    mode: MessageSecurityMode,
+) -> Option<usize> {
+    let b = keys.padding_block_size();
+    (mode == MessageSecurityMode::SignAndEncrypt && b > 0).then_some(b)
+}
+
 /// Footer layout: (padding bytes, total chunk size) for a body of
 /// `body_len` bytes, with the smallest padding unless `padding` is given.
 fn layout(
-    keys: &SymmetricKeys,
+    keys: &dyn ChunkProtection,
     mode: MessageSecurityMode,
     body_len: usize,
     padding: Option<usize>,
-) -> Result<(usize, usize)> {
+) -> Result<(Option<usize>, usize)> {
     let sig = signature_len(keys, mode);
     let fixed = SYMMETRIC_HEADER_LEN + SequenceHeader::LEN + body_len + sig;
-    let (padding, total) = match mode {
-        MessageSecurityMode::SignAndEncrypt => {
-            let b = keys.block_size();
+    let (padding, total) = match padding_block(keys, mode) {
+        Some(b) => {
             let plain = SequenceHeader::LEN + body_len + 1 + sig;
             // The smallest padding that aligns the encrypted part: 0 when it
             // already is (as .NET and node-opcua send). Receivers accept any
@@ -59,9 +68,9 @@ fn layout(
                     "padding does not align the chunk",
                 ));
             }
-            (padding, fixed + 1 + padding)
+            (Some(padding), fixed + 1 + padding)
         }
-        _ => (0, fixed),
+        None => (None, fixed),
     };
     u32::try_from(total).map_err(|_| Error::EncodingLimitsExceeded("chunk size"))?;
     Ok((padding, total))
@@ -69,16 +78,16 @@ fn layout(
 
 /// The total size of a chunk carrying `body_len` body bytes.
 pub fn symmetric_chunk_size(
-    keys: &SymmetricKeys,
+    keys: &dyn ChunkProtection,
     mode: MessageSecurityMode,
     body_len: usize,
 ) -> Result<usize> {
     layout(keys, mode, body_len, None).map(|(_, total)| total)
 }
 
-/// Appends one secured chunk to `out`: headers, `body`, padding (when
-/// encrypting), the HMAC over everything before it, and then encrypts from
-/// the SequenceHeader to the end in place.
+/// Appends one secured chunk to `out`: headers, `body`, padding (when the
+/// mode encrypts with a block cipher), then [`ChunkProtection::seal`] signs
+/// and encrypts it in place.
 ///
 /// `out` is a caller-owned buffer; after the first chunks it has the capacity
 /// it needs and nothing is allocated.
@@ -86,7 +95,7 @@ pub fn secure_symmetric(
     out: &mut Vec<u8>,
     chunk: &SymmetricChunk,
     body: &[u8],
-    keys: &SymmetricKeys,
+    keys: &dyn ChunkProtection,
     mode: MessageSecurityMode,
 ) -> Result<()> {
     secure_symmetric_padded(out, chunk, body, keys, mode, None)
@@ -101,7 +110,7 @@ pub fn secure_symmetric_padded(
     out: &mut Vec<u8>,
     chunk: &SymmetricChunk,
     body: &[u8],
-    keys: &SymmetricKeys,
+    keys: &dyn ChunkProtection,
     mode: MessageSecurityMode,
     padding: Option<usize>,
 ) -> Result<()> {
@@ -119,23 +128,20 @@ pub fn secure_symmetric_padded(
     w.write_u32(chunk.token_id);
     chunk.sequence.encode(&mut w)?;
     w.put(body);
-    if mode == MessageSecurityMode::SignAndEncrypt {
+    if let Some(padding) = padding {
         // PaddingSize followed by `padding` bytes of the same value; padding
         // is at most 255, so no ExtraPaddingSize (OPC 10000-6 Table 61).
         out.resize(out.len() + 1 + padding, padding as u8);
     }
-    let signed_end = out.len();
-    out.resize(signed_end + sig, 0);
-    let (signed, signature) = out.split_at_mut(signed_end);
-    let signed = signed.get(start..).ok_or(Error::SecurityChecksFailed)?;
+    out.resize(out.len() + sig, 0);
     if mode != MessageSecurityMode::None {
-        keys.sign(signed, signature)?;
-    }
-    if mode == MessageSecurityMode::SignAndEncrypt {
-        let encrypted = out
-            .get_mut(start + SYMMETRIC_HEADER_LEN..)
-            .ok_or(Error::SecurityChecksFailed)?;
-        keys.encrypt(encrypted)?;
+        let context = ChunkContext {
+            token_id: chunk.token_id,
+            sequence_number: chunk.sequence.sequence_number,
+        };
+        let encrypt = mode == MessageSecurityMode::SignAndEncrypt;
+        let secured = out.get_mut(start..).ok_or(Error::SecurityChecksFailed)?;
+        keys.seal(secured, SYMMETRIC_HEADER_LEN, encrypt, context)?;
     }
     debug_assert_eq!(out.len() - start, total);
     Ok(())
@@ -143,39 +149,41 @@ pub fn secure_symmetric_padded(
 
 /// Opens a whole symmetric chunk in place and returns the range of its body.
 ///
-/// Order (OPC 10000-6 §6.7.6): decrypt, verify the HMAC in constant time over
-/// the fixed region `[0, len − signature)`, and only then read and check the
-/// padding. Every failure, whatever step it came from, is
-/// `BadSecurityChecksFailed`. The sequence number is left to the caller.
+/// Order (OPC 10000-6 §6.7.6): decrypt, verify the signature or tag in
+/// constant time over the fixed region `[0, len − signature)`, and only then
+/// read and check the padding. Every failure, whatever step it came from, is
+/// `BadSecurityChecksFailed`. Checking the sequence number is left to the
+/// caller; `expected_sequence_number` is what it expects, which only AEAD
+/// protections use (for the chunk's nonce).
 pub fn open_symmetric(
     chunk: &mut [u8],
-    keys: &SymmetricKeys,
+    keys: &dyn ChunkProtection,
     mode: MessageSecurityMode,
+    expected_sequence_number: u32,
 ) -> Result<(SequenceHeader, core::ops::Range<usize>)> {
-    let fail = Error::SecurityChecksFailed;
+    let fail = || Error::SecurityChecksFailed;
     let len = chunk.len();
     let sig = signature_len(keys, mode);
-    let min = SYMMETRIC_HEADER_LEN + SequenceHeader::LEN + sig;
-    if len < min {
-        return Err(fail);
+    if len < SYMMETRIC_HEADER_LEN + SequenceHeader::LEN + sig {
+        return Err(fail());
     }
-    if mode == MessageSecurityMode::SignAndEncrypt {
-        let encrypted = chunk.get_mut(SYMMETRIC_HEADER_LEN..).ok_or(fail.clone())?;
-        if !encrypted.len().is_multiple_of(keys.block_size()) {
-            return Err(fail);
-        }
-        keys.decrypt(encrypted)?;
-    }
-    let signed_end = len - sig;
     if mode != MessageSecurityMode::None {
-        let (signed, signature) = chunk.split_at(signed_end);
-        keys.verify(signed, signature)?;
+        let token = chunk
+            .get(MessageHeader::LEN..SYMMETRIC_HEADER_LEN)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .ok_or_else(fail)?;
+        let context = ChunkContext {
+            token_id: u32::from_le_bytes(token),
+            sequence_number: expected_sequence_number,
+        };
+        let decrypt = mode == MessageSecurityMode::SignAndEncrypt;
+        keys.open(chunk, SYMMETRIC_HEADER_LEN, decrypt, context)?;
     }
     let body_start = SYMMETRIC_HEADER_LEN + SequenceHeader::LEN;
-    let body_end = if mode == MessageSecurityMode::SignAndEncrypt {
-        check_padding(chunk, body_start, signed_end, false)?
-    } else {
-        signed_end
+    let signed_end = len - sig;
+    let body_end = match padding_block(keys, mode) {
+        Some(_) => check_padding(chunk, body_start, signed_end, false)?,
+        None => signed_end,
     };
     let sequence = read_sequence_header(chunk, SYMMETRIC_HEADER_LEN)?;
     Ok((sequence, body_start..body_end))

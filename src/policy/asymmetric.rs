@@ -8,11 +8,15 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{Oaep, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use sha2::Digest;
+use zeroize::Zeroizing;
+
+use super::{OwnKey, PeerKey};
 
 use crate::{Error, Result};
 
 /// How a policy encrypts OPN chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AsymmetricEncryption {
     /// RSA-OAEP with SHA-1 (Basic256, Basic256Sha256, Aes128_Sha256_RsaOaep).
     RsaOaepSha1,
@@ -37,6 +41,7 @@ impl AsymmetricEncryption {
 
 /// How a policy signs OPN chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AsymmetricSignature {
     /// RSA PKCS#1 v1.5 with SHA-1 (Basic128Rsa15, Basic256).
     #[cfg(feature = "legacy-policies")]
@@ -45,6 +50,12 @@ pub enum AsymmetricSignature {
     RsaPkcs1v15Sha256,
     /// RSA-PSS with SHA-256, salt of 32 bytes (Aes256_Sha256_RsaPss).
     RsaPssSha256,
+    /// ECDSA with SHA-256, the signature as raw `r ‖ s` (the nistP256 and
+    /// brainpoolP256r1 ECC policies; OPC 10000-6 §6.8).
+    EcdsaSha256,
+    /// ECDSA with SHA-384, the signature as raw `r ‖ s` (the nistP384 and
+    /// brainpoolP384r1 ECC policies).
+    EcdsaSha384,
 }
 
 /// An RSA private key (an application instance key). Zeroized on drop by
@@ -82,29 +93,24 @@ impl PrivateKey {
     pub fn public_key(&self) -> PublicKey {
         PublicKey(self.0.to_public_key())
     }
+}
 
-    /// Decrypts one ciphertext block. Every failure is
-    /// `BadSecurityChecksFailed`.
-    pub fn decrypt_block(&self, scheme: AsymmetricEncryption, block: &[u8]) -> Result<Vec<u8>> {
-        let out = match scheme {
-            AsymmetricEncryption::RsaOaepSha1 => self.0.decrypt(Oaep::<sha1::Sha1>::new(), block),
-            AsymmetricEncryption::RsaOaepSha256 => {
-                self.0.decrypt(Oaep::<sha2::Sha256>::new(), block)
-            }
-            #[cfg(feature = "legacy-policies")]
-            AsymmetricEncryption::RsaPkcs1v15 => self.0.decrypt(rsa::Pkcs1v15Encrypt, block),
-        };
-        out.map_err(|_| Error::SecurityChecksFailed)
+impl OwnKey for PrivateKey {
+    fn bits(&self) -> usize {
+        self.0.size() * 8
     }
 
-    /// Signs `data`; `rng` blinds the private-key operation and provides
-    /// the PSS salt. PKCS#1 v1.5 signatures are deterministic: blinding
-    /// does not change them.
-    pub fn sign<R: CryptoRng + ?Sized>(
+    fn signature_len(&self, _: AsymmetricSignature) -> usize {
+        self.0.size()
+    }
+
+    /// PKCS#1 v1.5 signatures are deterministic: blinding does not change
+    /// them. ECDSA schemes are refused.
+    fn sign(
         &self,
         scheme: AsymmetricSignature,
         data: &[u8],
-        rng: &mut R,
+        rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>> {
         let out = match scheme {
             #[cfg(feature = "legacy-policies")]
@@ -122,8 +128,32 @@ impl PrivateKey {
                 self.0
                     .sign_with_rng(rng, Pss::<sha2::Sha256>::new(), &sha2::Sha256::digest(data))
             }
+            AsymmetricSignature::EcdsaSha256 | AsymmetricSignature::EcdsaSha384 => {
+                return Err(Error::SecurityChecksFailed);
+            }
         };
         out.map_err(|_| Error::SecurityChecksFailed)
+    }
+
+    fn ciphertext_block_size(&self, _: AsymmetricEncryption) -> usize {
+        self.0.size()
+    }
+
+    fn decrypt_block(
+        &self,
+        scheme: AsymmetricEncryption,
+        block: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let out = match scheme {
+            AsymmetricEncryption::RsaOaepSha1 => self.0.decrypt(Oaep::<sha1::Sha1>::new(), block),
+            AsymmetricEncryption::RsaOaepSha256 => {
+                self.0.decrypt(Oaep::<sha2::Sha256>::new(), block)
+            }
+            #[cfg(feature = "legacy-policies")]
+            AsymmetricEncryption::RsaPkcs1v15 => self.0.decrypt(rsa::Pkcs1v15Encrypt, block),
+        };
+        out.map(Zeroizing::new)
+            .map_err(|_| Error::SecurityChecksFailed)
     }
 }
 
@@ -145,39 +175,25 @@ impl PublicKey {
             .map_err(|_| Error::Decoding("X.509 certificate"))?;
         RsaPublicKey::from_public_key_der(cert.tbs_certificate.subject_pki.raw)
             .map(PublicKey)
-            .map_err(|_| Error::Decoding("RSA public key"))
+            .map_err(|_| Error::CertificatePolicyCheckFailed("not an RSA key"))
     }
 
     /// The modulus length in bytes.
     pub fn size(&self) -> usize {
         self.0.size()
     }
+}
 
-    /// Encrypts one block of at most
-    /// [`plaintext_block_size`](AsymmetricEncryption::plaintext_block_size)
-    /// bytes.
-    pub fn encrypt_block<R: CryptoRng + ?Sized>(
-        &self,
-        scheme: AsymmetricEncryption,
-        block: &[u8],
-        rng: &mut R,
-    ) -> Result<Vec<u8>> {
-        let out = match scheme {
-            AsymmetricEncryption::RsaOaepSha1 => {
-                self.0.encrypt(rng, Oaep::<sha1::Sha1>::new(), block)
-            }
-            AsymmetricEncryption::RsaOaepSha256 => {
-                self.0.encrypt(rng, Oaep::<sha2::Sha256>::new(), block)
-            }
-            #[cfg(feature = "legacy-policies")]
-            AsymmetricEncryption::RsaPkcs1v15 => self.0.encrypt(rng, rsa::Pkcs1v15Encrypt, block),
-        };
-        out.map_err(|_| Error::EncodingLimitsExceeded("RSA block"))
+impl PeerKey for PublicKey {
+    fn bits(&self) -> usize {
+        self.0.size() * 8
     }
 
-    /// Checks `signature` over `data`. Every failure is
-    /// `BadSecurityChecksFailed`.
-    pub fn verify(&self, scheme: AsymmetricSignature, data: &[u8], signature: &[u8]) -> Result<()> {
+    fn signature_len(&self, _: AsymmetricSignature) -> usize {
+        self.0.size()
+    }
+
+    fn verify(&self, scheme: AsymmetricSignature, data: &[u8], signature: &[u8]) -> Result<()> {
         let out = match scheme {
             #[cfg(feature = "legacy-policies")]
             AsymmetricSignature::RsaPkcs1v15Sha1 => self.0.verify(
@@ -195,7 +211,37 @@ impl PublicKey {
                 &sha2::Sha256::digest(data),
                 signature,
             ),
+            AsymmetricSignature::EcdsaSha256 | AsymmetricSignature::EcdsaSha384 => {
+                return Err(Error::SecurityChecksFailed);
+            }
         };
         out.map_err(|_| Error::SecurityChecksFailed)
+    }
+
+    fn plaintext_block_size(&self, scheme: AsymmetricEncryption) -> usize {
+        scheme.plaintext_block_size(self.0.size())
+    }
+
+    fn ciphertext_block_size(&self, _: AsymmetricEncryption) -> usize {
+        self.0.size()
+    }
+
+    fn encrypt_block(
+        &self,
+        scheme: AsymmetricEncryption,
+        block: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>> {
+        let out = match scheme {
+            AsymmetricEncryption::RsaOaepSha1 => {
+                self.0.encrypt(rng, Oaep::<sha1::Sha1>::new(), block)
+            }
+            AsymmetricEncryption::RsaOaepSha256 => {
+                self.0.encrypt(rng, Oaep::<sha2::Sha256>::new(), block)
+            }
+            #[cfg(feature = "legacy-policies")]
+            AsymmetricEncryption::RsaPkcs1v15 => self.0.encrypt(rng, rsa::Pkcs1v15Encrypt, block),
+        };
+        out.map_err(|_| Error::EncodingLimitsExceeded("RSA block"))
     }
 }

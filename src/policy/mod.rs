@@ -1,14 +1,31 @@
 //! Security policies (OPC 10000-7) and the keys they use.
+//!
+//! A policy is a [`SecurityPolicy`]: a [`PolicyDescriptor`] (its
+//! parameters), a [`KeyExchange`] per token that turns the two nonces into a
+//! [`TokenKeys`] pair of [`ChunkProtection`] objects, and the asymmetric
+//! algorithms that secure OPN chunks with an [`OwnKey`] and a [`PeerKey`].
+//! This crate's policies are the [`BuiltinPolicy`] statics; other crates can
+//! add their own by implementing the traits.
 
 mod asymmetric;
+mod builtin;
+mod certificate_key;
 mod descriptor;
+mod key_exchange;
+mod protection;
+mod security_policy;
 mod symmetric_keys;
 
 pub use asymmetric::{AsymmetricEncryption, AsymmetricSignature, PrivateKey, PublicKey};
-pub use descriptor::{
-    AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, ALL, BASIC256_SHA256, NONE, PolicyDescriptor,
-    SymmetricSuite, by_uri,
+pub use builtin::{
+    AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, ALL, BASIC256_SHA256, BuiltinPolicy, NONE,
+    by_name, by_uri,
 };
 #[cfg(feature = "legacy-policies")]
-pub use descriptor::{BASIC128_RSA15, BASIC256};
-pub use symmetric_keys::{KeySide, SymmetricKeys};
+pub use builtin::{BASIC128_RSA15, BASIC256};
+pub use certificate_key::{OwnKey, PeerKey};
+pub use descriptor::PolicyDescriptor;
+pub use key_exchange::{HmacHash, KeyExchange, NonceExchange, Role, TokenKeys};
+pub use protection::{ChunkContext, ChunkProtection};
+pub use security_policy::SecurityPolicy;
+pub use symmetric_keys::SymmetricKeys;

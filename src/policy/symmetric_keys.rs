@@ -8,7 +8,7 @@ use cbc::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyIni
 use hmac::{Hmac, Mac};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{PolicyDescriptor, SymmetricSuite};
+use super::{ChunkContext, ChunkProtection, HmacHash, PolicyDescriptor};
 use crate::{Error, Result};
 
 /// One AES block.
@@ -50,78 +50,53 @@ impl fmt::Debug for SymmetricKeys {
     }
 }
 
-/// Which side's keys to derive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeySide {
-    /// The keys the client secures its chunks with:
-    /// `P_SHA(secret = ServerNonce, seed = ClientNonce)`.
-    Client,
-    /// The keys the server secures its chunks with:
-    /// `P_SHA(secret = ClientNonce, seed = ServerNonce)`.
-    Server,
-}
-
 impl SymmetricKeys {
-    /// Derives one side's keys from the two nonces (OPC 10000-6 §6.7.5).
-    pub fn derive(
-        policy: &'static PolicyDescriptor,
-        side: KeySide,
-        client_nonce: &[u8],
-        server_nonce: &[u8],
-    ) -> Result<Self> {
-        let SymmetricSuite::CbcHmac { prf, .. } = policy.suite else {
-            return Self::from_key_material(policy, &[]);
-        };
-        let (secret, seed) = match side {
-            KeySide::Client => (server_nonce, client_nonce),
-            KeySide::Server => (client_nonce, server_nonce),
-        };
-        let mut material = Zeroizing::new([0u8; 128]);
-        let material = material
-            .get_mut(..policy.key_material_len())
-            .ok_or(Error::SecurityChecksFailed)?;
-        prf.derive(secret, seed, material);
-        Self::from_key_material(policy, material)
+    /// The keys of SecurityPolicy None: no signature, no encryption.
+    pub fn none(policy: &PolicyDescriptor) -> Result<Self> {
+        Ok(SymmetricKeys {
+            policy: policy.name,
+            state: None,
+            iv: Zeroizing::new([0u8; 16]),
+            signature_len: 0,
+        })
     }
 
     /// Builds the keys from `SigningKey ‖ EncryptingKey ‖ IV` as laid out by
-    /// the policy.
-    pub fn from_key_material(policy: &'static PolicyDescriptor, material: &[u8]) -> Result<Self> {
-        let mut iv = Zeroizing::new([0u8; 16]);
-        let SymmetricSuite::CbcHmac { hmac_sha256, .. } = policy.suite else {
-            return Ok(SymmetricKeys {
-                policy: policy.name,
-                state: None,
-                iv,
-                signature_len: 0,
-            });
-        };
-        if material.len() != policy.key_material_len() {
-            return Err(Error::SecurityChecksFailed);
+    /// the policy: an HMAC key of `policy.signing_key_len` bytes, an AES-128
+    /// or AES-256 key, and a 16-byte IV.
+    pub fn from_key_material(
+        policy: &PolicyDescriptor,
+        hmac: HmacHash,
+        material: &[u8],
+    ) -> Result<Self> {
+        let fail = || Error::SecurityChecksFailed;
+        if material.len() != policy.key_material_len() || policy.iv_len != 16 {
+            return Err(fail());
         }
+        let mut iv = Zeroizing::new([0u8; 16]);
         let (signing, rest) = material.split_at(policy.signing_key_len);
         let (encrypting, iv_bytes) = rest.split_at(policy.encrypting_key_len);
         iv.copy_from_slice(iv_bytes);
-        let signer = if hmac_sha256 {
-            Signer::Sha256(
-                <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(signing)
-                    .map_err(|_| Error::SecurityChecksFailed)?,
-            )
-        } else {
-            Signer::Sha1(
-                <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(signing)
-                    .map_err(|_| Error::SecurityChecksFailed)?,
-            )
+        let signer = match hmac {
+            HmacHash::Sha256 => Signer::Sha256(
+                <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(signing).map_err(|_| fail())?,
+            ),
+            HmacHash::Sha1 => Signer::Sha1(
+                <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(signing).map_err(|_| fail())?,
+            ),
         };
         let cipher = match encrypting.len() {
-            16 => Cipher::Aes128(
-                Aes128::new_from_slice(encrypting).map_err(|_| Error::SecurityChecksFailed)?,
-            ),
-            32 => Cipher::Aes256(
-                Aes256::new_from_slice(encrypting).map_err(|_| Error::SecurityChecksFailed)?,
-            ),
-            _ => return Err(Error::SecurityChecksFailed),
+            16 => Cipher::Aes128(Aes128::new_from_slice(encrypting).map_err(|_| fail())?),
+            32 => Cipher::Aes256(Aes256::new_from_slice(encrypting).map_err(|_| fail())?),
+            _ => return Err(fail()),
         };
+        let tag_len = match signer {
+            Signer::Sha1(_) => 20,
+            Signer::Sha256(_) => 32,
+        };
+        if policy.signature_len > tag_len {
+            return Err(fail());
+        }
         Ok(SymmetricKeys {
             policy: policy.name,
             state: Some((signer, cipher)),
@@ -130,19 +105,9 @@ impl SymmetricKeys {
         })
     }
 
-    /// Length of a signature, in bytes (0 for None).
-    pub fn signature_len(&self) -> usize {
-        self.signature_len
-    }
-
-    /// The cipher's block size (16), or 1 when there is no cipher.
-    pub fn block_size(&self) -> usize {
-        if self.state.is_some() { 16 } else { 1 }
-    }
-
     /// Writes the HMAC of `data` into `out` (which must be
     /// [`signature_len`](Self::signature_len) bytes).
-    pub fn sign(&self, data: &[u8], out: &mut [u8]) -> Result<()> {
+    fn sign(&self, data: &[u8], out: &mut [u8]) -> Result<()> {
         let Some((signer, _)) = &self.state else {
             return Ok(());
         };
@@ -158,7 +123,7 @@ impl SymmetricKeys {
     }
 
     /// Checks `signature` against the HMAC of `data` in constant time.
-    pub fn verify(&self, data: &[u8], signature: &[u8]) -> Result<()> {
+    fn verify(&self, data: &[u8], signature: &[u8]) -> Result<()> {
         let Some((signer, _)) = &self.state else {
             return if signature.is_empty() {
                 Ok(())
@@ -175,7 +140,7 @@ impl SymmetricKeys {
 
     /// Encrypts `data` in place with AES-CBC under the token's IV; its
     /// length must be a multiple of 16.
-    pub fn encrypt(&self, data: &mut [u8]) -> Result<()> {
+    fn encrypt(&self, data: &mut [u8]) -> Result<()> {
         let Some((cipher, blocks, iv)) = self.cbc_parts(data)? else {
             return Ok(());
         };
@@ -191,7 +156,7 @@ impl SymmetricKeys {
     }
 
     /// Decrypts `data` in place; its length must be a multiple of 16.
-    pub fn decrypt(&self, data: &mut [u8]) -> Result<()> {
+    fn decrypt(&self, data: &mut [u8]) -> Result<()> {
         let Some((cipher, blocks, iv)) = self.cbc_parts(data)? else {
             return Ok(());
         };
@@ -221,6 +186,59 @@ impl SymmetricKeys {
             blocks,
             Zeroizing::new(Array::from(*self.iv)),
         )))
+    }
+}
+
+impl ChunkProtection for SymmetricKeys {
+    fn signature_len(&self) -> usize {
+        self.signature_len
+    }
+
+    fn padding_block_size(&self) -> usize {
+        if self.state.is_some() { 16 } else { 0 }
+    }
+
+    fn seal(
+        &self,
+        chunk: &mut [u8],
+        header_len: usize,
+        encrypt: bool,
+        _: ChunkContext,
+    ) -> Result<()> {
+        let signed_end = chunk
+            .len()
+            .checked_sub(self.signature_len)
+            .ok_or(Error::SecurityChecksFailed)?;
+        let (signed, signature) = chunk.split_at_mut(signed_end);
+        self.sign(signed, signature)?;
+        if encrypt {
+            let encrypted = chunk
+                .get_mut(header_len..)
+                .ok_or(Error::SecurityChecksFailed)?;
+            self.encrypt(encrypted)?;
+        }
+        Ok(())
+    }
+
+    fn open(
+        &self,
+        chunk: &mut [u8],
+        header_len: usize,
+        decrypt: bool,
+        _: ChunkContext,
+    ) -> Result<()> {
+        if decrypt {
+            let encrypted = chunk
+                .get_mut(header_len..)
+                .ok_or(Error::SecurityChecksFailed)?;
+            self.decrypt(encrypted)?;
+        }
+        let signed_end = chunk
+            .len()
+            .checked_sub(self.signature_len)
+            .ok_or(Error::SecurityChecksFailed)?;
+        let (signed, signature) = chunk.split_at(signed_end);
+        self.verify(signed, signature)
     }
 }
 
