@@ -72,6 +72,10 @@ pub enum Error {
     /// key size).
     #[error("certificate does not fit the security policy: {0}")]
     CertificatePolicyCheckFailed(&'static str),
+    /// A certificate was refused; the StatusCode says why (one of the
+    /// `BadCertificate…` codes of OPC 10000-4 §6.1.3).
+    #[error("certificate refused: {0}")]
+    Certificate(StatusCode),
     /// The peer sent an ERR message (OPC 10000-6 §7.1.2.5).
     #[error("peer reported {code}")]
     Peer {
@@ -100,6 +104,7 @@ impl Error {
             Error::CertificatePolicyCheckFailed(_) => {
                 StatusCode::BAD_CERTIFICATE_POLICY_CHECK_FAILED
             }
+            Error::Certificate(code) => *code,
             Error::Peer { code } => *code,
         }
     }

@@ -35,10 +35,22 @@
 //!   (OPC 10000-6 §6.7.2).
 //! * [`messages`]: the service bodies the secure channel itself exchanges.
 //! * [`crypto`]: the key derivation of the RSA policies (P_SHA1, P_SHA256).
-//! * [`policy`]: the security policies as data, and the per-token
-//!   [`policy::SymmetricKeys`] that [`chunk::secure_symmetric`] and
-//!   [`chunk::open_symmetric`] secure and open MSG/CLO chunks with, in place;
-//!   the RSA keys [`chunk::open_asymmetric`] opens OPN chunks with.
+//! * [`policy`]: the pluggable [`policy::SecurityPolicy`] trait and this
+//!   crate's policies ([`policy::BuiltinPolicy`]). A policy describes itself
+//!   ([`policy::PolicyDescriptor`]), turns the two nonces of an
+//!   OpenSecureChannel exchange into a token's keys ([`policy::KeyExchange`]
+//!   → [`policy::TokenKeys`], two [`policy::ChunkProtection`] objects), and
+//!   names the algorithms OPN chunks are signed and encrypted with, using an
+//!   [`policy::OwnKey`] and a [`policy::PeerKey`]. Other crates add policies
+//!   (another crypto backend, keys in a hardware module, AEAD and ECC) by
+//!   implementing these traits.
+//! * [`chunk::secure_message`] splits a message into MSG chunks within the
+//!   peer's limits; [`chunk::secure_symmetric`] and [`chunk::open_symmetric`]
+//!   secure and open one MSG/CLO chunk in place;
+//!   [`chunk::secure_asymmetric`] and [`chunk::open_asymmetric`] do the same
+//!   for OPN chunks.
+//! * [`cert`]: the [`cert::CertificateValidator`] a channel asks about the
+//!   peer's certificate, and SHA-1 thumbprints.
 //! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
 //!
 //! ## Decoding a Hello
@@ -78,6 +90,7 @@
     )
 )]
 
+pub mod cert;
 pub mod chunk;
 pub mod codec;
 pub mod crypto;

@@ -1,0 +1,87 @@
+//! Certificates: what a secure channel asks of them (OPC 10000-4 §6.1.3,
+//! OPC 10000-6 §6.7.4).
+//!
+//! The channel hands the peer's certificate chain to a
+//! [`CertificateValidator`] the caller supplies, and uses the result to
+//! accept or refuse the OpenSecureChannel exchange.
+
+use core::fmt;
+use std::time::SystemTime;
+
+use sha1::{Digest, Sha1};
+
+use crate::Result;
+use crate::policy::{PolicyDescriptor, Role};
+
+/// What a validator knows about the certificate it is asked to check.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidationContext<'a> {
+    /// The role of the certificate's owner: `Server` when a client checks
+    /// the server's certificate, `Client` when a server checks a client's.
+    pub peer_role: Role,
+    /// The policy of the channel: its key-length and algorithm bounds.
+    pub policy: &'a PolicyDescriptor,
+    /// The ApplicationUri the certificate must carry, when known.
+    pub application_uri: Option<&'a str>,
+    /// The host name the certificate must name (a client checking a
+    /// server), when known.
+    pub host_name: Option<&'a str>,
+    /// The wall-clock time to check validity periods against.
+    pub now: SystemTime,
+}
+
+/// Decides whether a peer's certificate may be used (OPC 10000-4 §6.1.3).
+///
+/// `chain` is the SenderCertificate field as received: the DER leaf
+/// certificate, optionally followed by the DER issuer certificates.
+/// A refusal is [`Error::Certificate`](crate::Error::Certificate) with the
+/// precise StatusCode; the channel sends the peer only what OPC 10000-4
+/// allows (usually `BadSecurityChecksFailed`) and reports the precise code
+/// to its caller.
+pub trait CertificateValidator: Send + Sync + fmt::Debug {
+    /// Checks `chain` for use on a channel described by `context`.
+    fn validate(&self, chain: &[u8], context: &ValidationContext<'_>) -> Result<()>;
+}
+
+/// A validator that accepts every certificate without looking at it.
+///
+/// For tests and for experiments on loopback only: a channel that uses it
+/// authenticates nobody.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InsecureAcceptAnyCertificate;
+
+impl CertificateValidator for InsecureAcceptAnyCertificate {
+    fn validate(&self, _: &[u8], _: &ValidationContext<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The SHA-1 thumbprint of a DER certificate, as the
+/// ReceiverCertificateThumbprint carries it (OPC 10000-6 §6.7.2.3).
+pub fn thumbprint(certificate_der: &[u8]) -> [u8; 20] {
+    Sha1::digest(certificate_der).into()
+}
+
+/// The first certificate of a chain: the DER SEQUENCE at the start of
+/// `chain`, by its encoded length. Anything that is not a well-formed
+/// definite-length SEQUENCE header is `BadCertificateInvalid`.
+pub fn leaf(chain: &[u8]) -> Result<&[u8]> {
+    let invalid = || crate::Error::Certificate(crate::StatusCode::BAD_CERTIFICATE_INVALID);
+    let (&tag, rest) = chain.split_first().ok_or_else(invalid)?;
+    let (&first, rest) = rest.split_first().ok_or_else(invalid)?;
+    if tag != 0x30 {
+        return Err(invalid());
+    }
+    let (len, header) = match first {
+        0..=0x7F => (usize::from(first), 2),
+        0x81..=0x84 => {
+            let n = usize::from(first & 0x7F);
+            let bytes = rest.get(..n).ok_or_else(invalid)?;
+            let len = bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+            (len, 2 + n)
+        }
+        _ => return Err(invalid()),
+    };
+    let end = header.checked_add(len).ok_or_else(invalid)?;
+    chain.get(..end).ok_or_else(invalid)
+}
