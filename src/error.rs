@@ -72,6 +72,36 @@ pub enum Error {
     /// key size).
     #[error("certificate does not fit the security policy: {0}")]
     CertificatePolicyCheckFailed(&'static str),
+    /// A sequence number does not follow the previous one
+    /// (OPC 10000-6 §6.7.2.4).
+    #[error("sequence number invalid")]
+    SequenceNumberInvalid,
+    /// A chunk names a TokenId that is unknown or expired
+    /// (OPC 10000-6 §6.7.6).
+    #[error("security token unknown")]
+    SecureChannelTokenUnknown,
+    /// A chunk names another SecureChannelId than the channel's.
+    #[error("secure channel unknown")]
+    TcpSecureChannelUnknown,
+    /// The requested MessageSecurityMode is not accepted by the endpoint.
+    #[error("security mode rejected")]
+    SecurityModeRejected,
+    /// The requested SecurityPolicyUri is not accepted by the endpoint.
+    #[error("security policy rejected")]
+    SecurityPolicyRejected,
+    /// An OpenSecureChannel request type that is not allowed now (Renew
+    /// before Issue, Issue twice).
+    #[error("request type invalid")]
+    RequestTypeInvalid,
+    /// A resource limit shared by several channels is used up.
+    #[error("not enough resources: {0}")]
+    TcpNotEnoughResources(&'static str),
+    /// The peer did not answer in time, or a token expired unrenewed.
+    #[error("timeout: {0}")]
+    Timeout(&'static str),
+    /// The channel is closed; nothing more can be sent on it.
+    #[error("secure channel closed")]
+    SecureChannelClosed,
     /// A certificate was refused; the StatusCode says why (one of the
     /// `BadCertificate…` codes of OPC 10000-4 §6.1.3).
     #[error("certificate refused: {0}")]
@@ -104,6 +134,15 @@ impl Error {
             Error::CertificatePolicyCheckFailed(_) => {
                 StatusCode::BAD_CERTIFICATE_POLICY_CHECK_FAILED
             }
+            Error::SequenceNumberInvalid => StatusCode::BAD_SEQUENCE_NUMBER_INVALID,
+            Error::SecureChannelTokenUnknown => StatusCode::BAD_SECURE_CHANNEL_TOKEN_UNKNOWN,
+            Error::TcpSecureChannelUnknown => StatusCode::BAD_TCP_SECURE_CHANNEL_UNKNOWN,
+            Error::SecurityModeRejected => StatusCode::BAD_SECURITY_MODE_REJECTED,
+            Error::SecurityPolicyRejected => StatusCode::BAD_SECURITY_POLICY_REJECTED,
+            Error::RequestTypeInvalid => StatusCode::BAD_REQUEST_TYPE_INVALID,
+            Error::TcpNotEnoughResources(_) => StatusCode::BAD_TCP_NOT_ENOUGH_RESOURCES,
+            Error::Timeout(_) => StatusCode::BAD_TIMEOUT,
+            Error::SecureChannelClosed => StatusCode::BAD_SECURE_CHANNEL_CLOSED,
             Error::Certificate(code) => *code,
             Error::Peer { code } => *code,
         }

@@ -91,6 +91,7 @@
 )]
 
 pub mod cert;
+pub mod channel;
 pub mod chunk;
 pub mod codec;
 pub mod crypto;

@@ -77,7 +77,9 @@ pub fn leaf(chain: &[u8]) -> Result<&[u8]> {
         0x81..=0x84 => {
             let n = usize::from(first & 0x7F);
             let bytes = rest.get(..n).ok_or_else(invalid)?;
-            let len = bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+            let len = bytes
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
             (len, 2 + n)
         }
         _ => return Err(invalid()),

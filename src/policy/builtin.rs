@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// A policy implemented by this crate: a [`PolicyDescriptor`] and the key
 /// derivation and HMAC it uses.
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BuiltinPolicy {
     descriptor: PolicyDescriptor,
     prf: Option<(PHash, HmacHash)>,

@@ -50,3 +50,5 @@ pub fn s<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
 pub fn h(v: &serde_json::Value, key: &str) -> Vec<u8> {
     hex(s(v, key))
 }
+
+pub mod pair;

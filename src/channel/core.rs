@@ -1,0 +1,335 @@
+//! What client and server channels share: the send and receive paths of
+//! MSG/CLO chunks, OPN chunks, and ending a channel
+//! (OPC 10000-6 §6.7.2, §6.7.6).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rand_core::CryptoRng;
+
+use super::token::Tokens;
+use super::{Event, Reassembler, ReceiveSequence, SendSequence};
+use crate::chunk::{
+    AsymmetricSecurityHeader, ChunkHeaders, ChunkType, MessageChunkHeader, MessageType,
+    OpenedChunk, OpnChunk, SecurityHeader, SendLimits, SequenceHeader, open_asymmetric,
+    open_symmetric, secure_asymmetric, secure_message,
+};
+use crate::codec::{Decode, DecodeLimits, Encode, Reader, UaString, Writer};
+use crate::messages::{Message, MessageSecurityMode, encode_message};
+use crate::policy::{OwnKey, PeerKey, SecurityPolicy};
+use crate::uacp::{ErrorMessage, Negotiated, UacpMessage};
+use crate::{Error, Result, StatusCode};
+
+/// The largest SenderCertificate (with its chain) accepted in an OPN chunk.
+pub(crate) const MAX_CERTIFICATE_SIZE: u32 = crate::chunk::DEFAULT_MAX_CERTIFICATE_SIZE;
+
+/// One channel's security state and I/O queues.
+pub(crate) struct Core {
+    pub(crate) outgoing: Vec<u8>,
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) rng: Box<dyn CryptoRng + Send>,
+    pub(crate) policy: Option<Arc<dyn SecurityPolicy>>,
+    pub(crate) mode: MessageSecurityMode,
+    pub(crate) channel_id: u32,
+    pub(crate) tokens: Tokens,
+    pub(crate) send_sequence: SendSequence,
+    pub(crate) receive_sequence: ReceiveSequence,
+    pub(crate) reassembler: Reassembler,
+    pub(crate) send_limits: Option<SendLimits>,
+    pub(crate) negotiated: Option<Negotiated>,
+    pub(crate) closed: Option<StatusCode>,
+    pub(crate) scratch: Vec<u8>,
+}
+
+impl core::fmt::Debug for Core {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Core")
+            .field("policy", &self.policy.as_ref().map(|p| p.descriptor().name))
+            .field("mode", &self.mode)
+            .field("channel_id", &self.channel_id)
+            .field("closed", &self.closed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a verified MSG or CLO chunk amounted to.
+pub(crate) enum Received {
+    /// Nothing yet: an intermediate chunk was buffered.
+    Nothing,
+    /// A whole message.
+    Message { request_id: u32, body: Vec<u8> },
+    /// A CloseSecureChannel request.
+    Close,
+}
+
+impl Core {
+    pub(crate) fn new(rng: Box<dyn CryptoRng + Send>, reassembler: Reassembler) -> Self {
+        Core {
+            outgoing: Vec::new(),
+            events: VecDeque::new(),
+            rng,
+            policy: None,
+            mode: MessageSecurityMode::None,
+            channel_id: 0,
+            tokens: Tokens::default(),
+            send_sequence: SendSequence::new(0),
+            receive_sequence: ReceiveSequence::new(true),
+            reassembler,
+            send_limits: None,
+            negotiated: None,
+            closed: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Sets the policy and mode, and the sequence-number rules that follow
+    /// from the policy.
+    pub(crate) fn set_security(
+        &mut self,
+        policy: Arc<dyn SecurityPolicy>,
+        mode: MessageSecurityMode,
+        first_legacy_sequence_number: u32,
+    ) {
+        let legacy = policy.descriptor().legacy_sequence_numbers;
+        self.send_sequence = SendSequence::new(if legacy {
+            first_legacy_sequence_number
+        } else {
+            0
+        });
+        self.receive_sequence = ReceiveSequence::new(legacy);
+        self.policy = Some(policy);
+        self.mode = mode;
+    }
+
+    pub(crate) fn policy(&self) -> Result<&Arc<dyn SecurityPolicy>> {
+        self.policy.as_ref().ok_or(Error::SecureChannelClosed)
+    }
+
+    /// Queues a UACP message.
+    pub(crate) fn send_uacp(&mut self, message: &UacpMessage) -> Result<()> {
+        message.encode_frame(&mut self.outgoing)
+    }
+
+    /// Queues a message as MSG (or CLO) chunks under the current token.
+    pub(crate) fn send_message(
+        &mut self,
+        message_type: MessageType,
+        request_id: u32,
+        body: &[u8],
+    ) -> Result<()> {
+        let limits = self.send_limits.ok_or(Error::SecureChannelClosed)?;
+        let (token_id, keys) = self.tokens.sending()?;
+        let header = MessageChunkHeader {
+            message_type,
+            secure_channel_id: self.channel_id,
+            token_id,
+            request_id,
+        };
+        secure_message(
+            &mut self.outgoing,
+            &header,
+            self.send_sequence.counter(),
+            body,
+            keys,
+            self.mode,
+            &limits,
+        )
+        .map(|_| ())
+    }
+
+    /// Queues an OPN chunk carrying `message`, signed with our key and
+    /// encrypted for the peer's (per the policy).
+    pub(crate) fn send_opn<M: Message>(
+        &mut self,
+        request_id: u32,
+        message: &M,
+        own: Option<(&[u8], &dyn OwnKey)>,
+        peer: Option<(&[u8], &dyn PeerKey)>,
+    ) -> Result<()> {
+        let policy = Arc::clone(self.policy()?);
+        let descriptor = policy.descriptor();
+        let mut body = std::mem::take(&mut self.scratch);
+        body.clear();
+        encode_message(message, &mut Writer::new(&mut body))?;
+        let thumbprint = peer.map(|(cert, _)| crate::cert::thumbprint(cert));
+        let security_header = AsymmetricSecurityHeader {
+            security_policy_uri: Some(descriptor.uri),
+            sender_certificate: own.map(|(cert, _)| cert),
+            receiver_certificate_thumbprint: thumbprint.as_ref().map(|t| &t[..]),
+        };
+        let chunk = OpnChunk {
+            secure_channel_id: self.channel_id,
+            security_header,
+            sequence: SequenceHeader {
+                sequence_number: self.send_sequence.peek(),
+                request_id,
+            },
+        };
+        let keys = own.zip(peer).map(|((_, o), (_, p))| (o, p));
+        let max = self
+            .negotiated
+            .map_or(usize::MAX, |n| n.send_buffer_size as usize);
+        let result = secure_asymmetric(
+            &mut self.outgoing,
+            &chunk,
+            &body,
+            descriptor,
+            keys,
+            max,
+            &mut *self.rng,
+        );
+        self.scratch = body;
+        result?;
+        self.send_sequence.take();
+        Ok(())
+    }
+
+    /// Opens an OPN chunk with our key and the peer's, then checks its
+    /// sequence number.
+    pub(crate) fn receive_opn(
+        &mut self,
+        chunk: &[u8],
+        own: Option<&dyn OwnKey>,
+        peer: Option<&dyn PeerKey>,
+    ) -> Result<OpenedChunk> {
+        let policy = Arc::clone(self.policy()?);
+        let opened = open_asymmetric(
+            chunk,
+            policy.descriptor(),
+            own.zip(peer),
+            MAX_CERTIFICATE_SIZE,
+        )?;
+        self.receive_sequence
+            .check(opened.sequence.sequence_number)?;
+        Ok(opened)
+    }
+
+    /// Verifies and opens a MSG or CLO chunk in place, checks its sequence
+    /// number, and buffers its body (OPC 10000-6 §6.7.6).
+    ///
+    /// Order: channel id, then token, then the signature (and decryption),
+    /// then the sequence number, and only then the body is looked at.
+    pub(crate) fn receive_symmetric(&mut self, chunk: &mut [u8], now: Instant) -> Result<Received> {
+        let headers = ChunkHeaders::parse(chunk, MAX_CERTIFICATE_SIZE)?;
+        let SecurityHeader::Symmetric(security) = headers.security else {
+            return Err(Error::TcpMessageTypeInvalid(
+                "OPN where MSG or CLO was expected",
+            ));
+        };
+        let frame = headers.message.frame;
+        if headers.message.secure_channel_id != self.channel_id {
+            return Err(Error::TcpSecureChannelUnknown);
+        }
+        let keys = self.tokens.receiving(security.token_id, now)?;
+        let expected = self.receive_sequence.expected();
+        let (sequence, body) = open_symmetric(chunk, keys, self.mode, expected)?;
+        self.receive_sequence.check(sequence.sequence_number)?;
+        let body = chunk.get(body).ok_or(Error::SecurityChecksFailed)?;
+        let request_id = sequence.request_id;
+        if frame.message_type == MessageType::Close {
+            return Ok(Received::Close);
+        }
+        if frame.chunk_type == ChunkType::Abort {
+            let (code, _reason) = decode_abort(body)?;
+            self.reassembler.abort(request_id);
+            self.events.push_back(Event::Aborted { request_id, code });
+            return Ok(Received::Nothing);
+        }
+        Ok(
+            match self.reassembler.push(request_id, frame.chunk_type, body)? {
+                Some(body) => Received::Message { request_id, body },
+                None => Received::Nothing,
+            },
+        )
+    }
+
+    /// Queues an abort chunk for `request_id` (OPC 10000-6 §6.7.3): the
+    /// peer drops what it received of that message and keeps the channel.
+    pub(crate) fn send_abort(&mut self, request_id: u32, code: StatusCode) -> Result<()> {
+        let limits = self.send_limits.ok_or(Error::SecureChannelClosed)?;
+        let (token_id, keys) = self.tokens.sending()?;
+        let mut body = std::mem::take(&mut self.scratch);
+        body.clear();
+        {
+            let mut w = Writer::new(&mut body);
+            code.encode(&mut w)?;
+            UaString::from(code.name().unwrap_or("")).encode(&mut w)?;
+        }
+        let chunk = crate::chunk::SymmetricChunk {
+            message_type: MessageType::Message,
+            chunk_type: ChunkType::Abort,
+            secure_channel_id: self.channel_id,
+            token_id,
+            sequence: SequenceHeader {
+                sequence_number: self.send_sequence.peek(),
+                request_id,
+            },
+        };
+        let fits = crate::chunk::symmetric_chunk_size(keys, self.mode, body.len())?
+            <= limits.max_chunk_size;
+        let result = if fits {
+            crate::chunk::secure_symmetric(&mut self.outgoing, &chunk, &body, keys, self.mode)
+        } else {
+            Err(Error::EncodingLimitsExceeded("abort chunk"))
+        };
+        self.scratch = body;
+        result?;
+        self.send_sequence.take();
+        Ok(())
+    }
+
+    /// Ends the channel with `error`: reports it, and with `send_err`
+    /// queues an ERR message carrying what the peer may be told.
+    pub(crate) fn fail(&mut self, error: &Error, send_err: bool) {
+        if self.closed.is_some() {
+            return;
+        }
+        if send_err {
+            let code = wire_code(error);
+            let wire = ErrorMessage {
+                error: code,
+                reason: UaString::from(code.name().unwrap_or("")),
+            };
+            let _ = self.send_uacp(&UacpMessage::Error(wire));
+        }
+        self.close(error.status_code());
+    }
+
+    /// Marks the channel closed with `code` and reports it once.
+    pub(crate) fn close(&mut self, code: StatusCode) {
+        if self.closed.is_none() {
+            self.closed = Some(code);
+            self.tokens = Tokens::default();
+            self.events.push_back(Event::Closed { code });
+        }
+    }
+}
+
+/// What may be told to the peer about `error`: certificate errors other
+/// than those OPC 10000-4 §6.1.3 lets pass (time invalid, use not allowed,
+/// revocation unknown) become `BadSecurityChecksFailed`, so that trust
+/// lists do not leak.
+pub(crate) fn wire_code(error: &Error) -> StatusCode {
+    match error {
+        Error::Certificate(code)
+            if ![
+                StatusCode::BAD_CERTIFICATE_TIME_INVALID,
+                StatusCode::BAD_CERTIFICATE_USE_NOT_ALLOWED,
+                StatusCode::BAD_CERTIFICATE_REVOCATION_UNKNOWN,
+            ]
+            .contains(code) =>
+        {
+            StatusCode::BAD_SECURITY_CHECKS_FAILED
+        }
+        e => e.status_code(),
+    }
+}
+
+/// The body of an abort chunk: Error (StatusCode) and Reason (String).
+fn decode_abort(body: &[u8]) -> Result<(StatusCode, UaString)> {
+    let mut r = Reader::with_limits(body, DecodeLimits::DEFAULT);
+    let code = StatusCode::decode(&mut r)?;
+    let reason = UaString::decode(&mut r)?;
+    Ok((code, reason))
+}

@@ -1,0 +1,109 @@
+//! Client and server channels in memory on a virtual clock: the whole life
+//! of a channel for every policy and mode, renewals with traffic in flight,
+//! sequence numbers, and closing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::pair::{Pair, client_config, identities, policy_modes, server_config};
+use uasc::StatusCode;
+use uasc::channel::{ClientState, Event, ServerState};
+
+/// A request or response body of `len` bytes that says who sent it.
+fn body(tag: u8, len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31) ^ tag).collect()
+}
+
+#[test]
+fn every_policy_and_mode_opens_exchanges_renews_and_closes() {
+    let ids = identities();
+    for (policy, mode) in policy_modes() {
+        let name = format!("{} {mode:?}", policy.descriptor().name);
+        let mut client = client_config(&ids, policy, mode);
+        client.requested_lifetime = 10_000;
+        let mut pair = Pair::new(client, server_config(&ids), 1);
+        pair.open();
+        assert_eq!(pair.client.state(), ClientState::Open, "{name}");
+        assert_eq!(pair.server.state(), ServerState::Open, "{name}");
+        assert_eq!(pair.client.channel_id(), pair.server.channel_id());
+
+        // Requests of several sizes, some over many chunks, answered.
+        let mut expected = Vec::new();
+        for (i, len) in [0usize, 1, 100, 70_000, 200_000].into_iter().enumerate() {
+            let id = pair.client.send_request(&body(i as u8, len)).unwrap();
+            expected.push((id, body(i as u8, len)));
+        }
+        pair.drive();
+        assert_eq!(Pair::messages(&pair.server_events), expected, "{name}");
+        for (id, b) in &expected {
+            pair.server.send_response(*id, &b.repeat(2)).unwrap();
+        }
+        pair.drive();
+        let responses: Vec<_> = expected.iter().map(|(id, b)| (*id, b.repeat(2))).collect();
+        assert_eq!(Pair::messages(&pair.client_events), responses, "{name}");
+
+        // Renewals at 75 % of the lifetime, each with traffic in flight in
+        // both directions around it.
+        pair.client_events.clear();
+        pair.server_events.clear();
+        let renewals = 21;
+        let mut sent = 0;
+        let mut token_start = pair.start;
+        for round in 0..renewals {
+            // Fire timers (old tokens' grace periods end on the way) until
+            // the client sends its renewal: at 75 % of the lifetime.
+            for _ in 0..3 {
+                if !pair.to_server.is_empty() {
+                    break;
+                }
+                let due = pair.client.poll_timeout().expect("renewal timer");
+                pair.advance_to(due);
+            }
+            assert!(!pair.to_server.is_empty(), "{name} {round}: no renewal");
+            assert_eq!(
+                pair.now - token_start,
+                Duration::from_millis(7_500),
+                "{name} {round}"
+            );
+            token_start = pair.now;
+            // The renew request is queued; a request under the old token
+            // follows it before anything is delivered.
+            let before = pair.client.send_request(&body(1, 3000)).unwrap();
+            pair.deliver_to_server();
+            // The server answers under the old token: the client has not
+            // used the new one yet.
+            pair.server.send_response(before, &body(2, 3000)).unwrap();
+            pair.deliver_to_client();
+            // Now under the new token, both ways.
+            let after = pair.client.send_request(&body(3, 20_000)).unwrap();
+            pair.deliver_to_server();
+            pair.server.send_response(after, &body(4, 20_000)).unwrap();
+            pair.drive();
+            sent += 2;
+        }
+        let renewed = |events: &[Event]| {
+            events
+                .iter()
+                .filter(|e| matches!(e, Event::TokenRenewed { .. }))
+                .count()
+        };
+        assert_eq!(renewed(&pair.client_events), renewals, "{name}");
+        assert_eq!(renewed(&pair.server_events), renewals, "{name}");
+        assert_eq!(Pair::messages(&pair.server_events).len(), sent, "{name}");
+        assert_eq!(Pair::messages(&pair.client_events).len(), sent, "{name}");
+        assert_eq!(Pair::closed(&pair.client_events), None, "{name}");
+        assert_eq!(Pair::closed(&pair.server_events), None, "{name}");
+
+        pair.client.close();
+        pair.drive();
+        assert_eq!(Pair::closed(&pair.client_events), Some(StatusCode::GOOD));
+        assert_eq!(
+            Pair::closed(&pair.server_events),
+            Some(StatusCode::GOOD),
+            "{name}"
+        );
+        assert_eq!(pair.server.state(), ServerState::Closed);
+        assert_eq!(pair.budget.used(), 0);
+    }
+}
