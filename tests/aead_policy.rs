@@ -31,8 +31,8 @@ use uasc::chunk::{
 use uasc::codec::{DecodeLimits, decode_exact};
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{
-    AsymmetricEncryption, AsymmetricSignature, ChunkContext, ChunkProtection, KeyExchange, OwnKey,
-    PeerKey, PolicyDescriptor, Role, SecurityPolicy, TokenKeys,
+    AsymmetricEncryption, AsymmetricSignature, ChainingSecret, ChunkContext, ChunkProtection,
+    KeyExchange, OwnKey, PeerKey, PolicyDescriptor, Role, SecurityPolicy, TokenKeys,
 };
 use uasc::{Error, Result, StatusCode};
 use zeroize::Zeroizing;
@@ -83,10 +83,17 @@ impl SecurityPolicy for EccNistP256AesGcm {
         &DESCRIPTOR
     }
 
-    fn start_key_exchange(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn KeyExchange>> {
-        Ok(Box::new(EcdhExchange::new(SecretKey::generate_from_rng(
-            rng,
-        ))))
+    /// A renewal mixes the previous token's shared secret into the new one
+    /// (OPC 10000-6 §6.8.1, 1.05.07): `previous` is that secret.
+    fn start_key_exchange(
+        &self,
+        rng: &mut dyn CryptoRng,
+        previous: Option<&ChainingSecret>,
+    ) -> Result<Box<dyn KeyExchange>> {
+        Ok(Box::new(EcdhExchange::new(
+            SecretKey::generate_from_rng(rng),
+            previous.cloned(),
+        )))
     }
 
     /// The P-256 key in the SubjectPublicKeyInfo of a DER certificate. The
@@ -126,6 +133,7 @@ struct EcdhExchange {
     /// Zeroized on drop by `p256`.
     secret: SecretKey,
     nonce: [u8; NONCE_LEN],
+    previous: Option<ChainingSecret>,
 }
 
 impl fmt::Debug for EcdhExchange {
@@ -137,9 +145,13 @@ impl fmt::Debug for EcdhExchange {
 }
 
 impl EcdhExchange {
-    fn new(secret: SecretKey) -> Self {
+    fn new(secret: SecretKey, previous: Option<ChainingSecret>) -> Self {
         let nonce = nonce_of(&secret.public_key());
-        EcdhExchange { secret, nonce }
+        EcdhExchange {
+            secret,
+            nonce,
+            previous,
+        }
     }
 }
 
@@ -151,7 +163,17 @@ impl KeyExchange for EcdhExchange {
     fn complete(self: Box<Self>, role: Role, peer_nonce: &[u8]) -> Result<TokenKeys> {
         let peer = public_key_of(peer_nonce)?;
         let shared = p256::ecdh::diffie_hellman(self.secret.to_nonzero_scalar(), peer.as_affine());
-        let secret = shared.raw_secret_bytes();
+        // The new shared secret, XORed with the previous one on renewal.
+        let mut chained = Zeroizing::new(shared.raw_secret_bytes().to_vec());
+        if let Some(previous) = &self.previous {
+            if previous.as_bytes().len() != chained.len() {
+                return Err(Error::SecurityChecksFailed);
+            }
+            for (c, p) in chained.iter_mut().zip(previous.as_bytes()) {
+                *c ^= p;
+            }
+        }
+        let secret = &chained[..];
         let (client_nonce, server_nonce) = match role {
             Role::Client => (&self.nonce[..], peer_nonce),
             Role::Server => (peer_nonce, &self.nonce[..]),
@@ -163,6 +185,7 @@ impl KeyExchange for EcdhExchange {
         Ok(TokenKeys {
             sending: Box::new(derive(role)?),
             receiving: Box::new(derive(role.peer())?),
+            chaining: Some(ChainingSecret::new(chained.to_vec())),
         })
     }
 }
@@ -415,8 +438,8 @@ fn policy() -> &'static dyn SecurityPolicy {
 fn handshake(seed: u64) -> (TokenKeys, TokenKeys) {
     let mut client_rng = StdRng::seed_from_u64(seed);
     let mut server_rng = StdRng::seed_from_u64(seed ^ 0x5eed);
-    let client = policy().start_key_exchange(&mut client_rng).unwrap();
-    let server = policy().start_key_exchange(&mut server_rng).unwrap();
+    let client = policy().start_key_exchange(&mut client_rng, None).unwrap();
+    let server = policy().start_key_exchange(&mut server_rng, None).unwrap();
     let client_nonce = client.local_nonce().to_vec();
     let server_nonce = server.local_nonce().to_vec();
     assert_eq!(client_nonce.len(), DESCRIPTOR.nonce_len);
@@ -747,7 +770,7 @@ fn a_chunk_of_another_token_id_is_rejected() {
 fn bad_peer_nonces_are_nonce_invalid() {
     let mut rng = StdRng::seed_from_u64(7);
     let valid = policy()
-        .start_key_exchange(&mut rng)
+        .start_key_exchange(&mut rng, None)
         .unwrap()
         .local_nonce()
         .to_vec();
@@ -772,14 +795,14 @@ fn bad_peer_nonces_are_nonce_invalid() {
     ];
     for (what, nonce) in bad {
         for role in [Role::Client, Role::Server] {
-            let exchange = policy().start_key_exchange(&mut rng).unwrap();
+            let exchange = policy().start_key_exchange(&mut rng, None).unwrap();
             let e = exchange.complete(role, &nonce).unwrap_err();
             assert_eq!(e, Error::NonceInvalid, "{what}");
             assert_eq!(status(e), StatusCode::BAD_NONCE_INVALID, "{what}");
         }
     }
     // The valid one is accepted.
-    let exchange = policy().start_key_exchange(&mut rng).unwrap();
+    let exchange = policy().start_key_exchange(&mut rng, None).unwrap();
     assert!(exchange.complete(Role::Server, &valid).is_ok());
 }
 
@@ -787,7 +810,7 @@ fn bad_peer_nonces_are_nonce_invalid() {
 fn nonces_are_ephemeral_and_seeded() {
     let nonce = |seed| {
         policy()
-            .start_key_exchange(&mut StdRng::seed_from_u64(seed))
+            .start_key_exchange(&mut StdRng::seed_from_u64(seed), None)
             .unwrap()
             .local_nonce()
             .to_vec()
@@ -820,8 +843,8 @@ fn wire_format_follows_the_spec_formulas() {
     let mut rng = StdRng::seed_from_u64(8);
     let client_secret = SecretKey::generate_from_rng(&mut rng);
     let server_secret = SecretKey::generate_from_rng(&mut rng);
-    let client = Box::new(EcdhExchange::new(client_secret.clone()));
-    let server = Box::new(EcdhExchange::new(server_secret.clone()));
+    let client = Box::new(EcdhExchange::new(client_secret.clone(), None));
+    let server = Box::new(EcdhExchange::new(server_secret.clone(), None));
     let client_nonce = client.local_nonce().to_vec();
     let server_nonce = server.local_nonce().to_vec();
 
@@ -1386,4 +1409,178 @@ fn securing_and_opening_chunks_allocates_nothing() {
         assert!(count > 10, "{count} chunks");
         assert_eq!(allocations, Some(0), "{mode:?}");
     }
+}
+
+/// A renewal chains to the previous token's shared secret (OPC 10000-6
+/// §6.8.1, 1.05.07): both ends that carry it agree on the new keys; an end
+/// that renews without it, or with another channel's, does not.
+#[test]
+fn renewals_chain_to_the_previous_secret() {
+    let (client_a, server_a) = handshake(21);
+    let chain_c = client_a.chaining.clone().expect("chaining secret");
+    let chain_s = server_a.chaining.clone().expect("chaining secret");
+    assert_eq!(chain_c.as_bytes(), chain_s.as_bytes());
+    assert!(!format!("{chain_c:?}").contains(&format!("{:?}", chain_c.as_bytes())));
+
+    let renew = |seed: u64, client_prev: Option<&ChainingSecret>, server_prev| {
+        let mut client_rng = StdRng::seed_from_u64(seed);
+        let mut server_rng = StdRng::seed_from_u64(seed ^ 1);
+        let client = policy()
+            .start_key_exchange(&mut client_rng, client_prev)
+            .unwrap();
+        let server = policy()
+            .start_key_exchange(&mut server_rng, server_prev)
+            .unwrap();
+        let (cn, sn) = (client.local_nonce().to_vec(), server.local_nonce().to_vec());
+        (
+            client.complete(Role::Client, &sn).unwrap(),
+            server.complete(Role::Server, &cn).unwrap(),
+        )
+    };
+    let mode = MessageSecurityMode::SignAndEncrypt;
+    let opens = |client: &TokenKeys, server: &TokenKeys| {
+        let mut chunk = one_chunk(&*client.sending, mode, 1);
+        open_symmetric(&mut chunk, &*server.receiving, mode, 1).is_ok()
+    };
+
+    let (client_b, server_b) = renew(22, Some(&chain_c), Some(&chain_s));
+    assert!(opens(&client_b, &server_b));
+    // The chain moves on: B's secret differs from A's.
+    assert_ne!(
+        client_b.chaining.as_ref().unwrap().as_bytes(),
+        chain_c.as_bytes()
+    );
+    // Same ephemeral keys, but one end forgot the previous secret.
+    let (client_c, server_c) = renew(22, Some(&chain_c), None);
+    assert!(!opens(&client_c, &server_c));
+    // Or carries another channel's.
+    let (_, other) = handshake(99);
+    let (client_d, server_d) = renew(22, Some(&chain_c), other.chaining.as_ref());
+    assert!(!opens(&client_d, &server_d));
+}
+
+/// The policy plugs into the client and server channels unchanged: a
+/// non-legacy policy (sequence numbers from 0, AEAD nonces from them),
+/// ECDSA-signed OPN chunks without encryption, and renewals that chain.
+#[test]
+fn channels_open_exchange_and_renew_with_the_aead_policy() {
+    use p256::pkcs8::EncodePublicKey;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant, SystemTime};
+    use uasc::cert::InsecureAcceptAnyCertificate;
+    use uasc::channel::{
+        ByteBudget, ClientChannel, ClientConfig, Event, Identity, SecurityRequirement,
+        ServerChannel, ServerConfig,
+    };
+
+    let identity = |seed: u64| {
+        let key = SigningKey::generate_from_rng(&mut StdRng::seed_from_u64(seed));
+        let spki = key.verifying_key().to_public_key_der().unwrap();
+        Identity {
+            certificate: certificate_with(spki.as_bytes()).into(),
+            key: Arc::new(EcdsaOwnKey(key)),
+        }
+    };
+    let (client_id, server_id) = (identity(1), identity(2));
+    let shared: Arc<dyn SecurityPolicy> = Arc::new(EccNistP256AesGcm);
+    let mode = MessageSecurityMode::SignAndEncrypt;
+    let mut client_config = ClientConfig::new(
+        "opc.tcp://127.0.0.1:4840",
+        Arc::clone(&shared),
+        mode,
+        Arc::new(InsecureAcceptAnyCertificate),
+    );
+    client_config.identity = Some(client_id);
+    client_config.server_certificate = Some(server_id.certificate.clone());
+    client_config.requested_lifetime = 10_000;
+    let mut server_config = ServerConfig::new(
+        vec![shared],
+        Some(server_id),
+        Arc::new(InsecureAcceptAnyCertificate),
+    );
+    server_config.security = SecurityRequirement::Mandatory;
+
+    let start = Instant::now();
+    let utc = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let mut client = ClientChannel::new(
+        client_config,
+        Box::new(StdRng::seed_from_u64(3)),
+        start,
+        utc,
+    )
+    .unwrap();
+    let mut server = ServerChannel::new(
+        Arc::new(server_config),
+        ByteBudget::new(1 << 20),
+        Box::new(StdRng::seed_from_u64(4)),
+        start,
+        utc,
+    );
+    let mut events = (Vec::new(), Vec::new());
+    let mut now = start;
+    let mut pump = |client: &mut ClientChannel, server: &mut ServerChannel, now: Instant| loop {
+        let (mut up, mut down) = (Vec::new(), Vec::new());
+        client.poll_transmit(&mut up);
+        server.poll_transmit(&mut down);
+        while let Some(e) = client.poll_event() {
+            events.0.push(e);
+        }
+        while let Some(e) = server.poll_event() {
+            events.1.push(e);
+        }
+        if up.is_empty() && down.is_empty() {
+            return (events.0.clone(), events.1.clone());
+        }
+        server.handle_input(now, &up);
+        client.handle_input(now, &down);
+    };
+    let renewed = |v: &[Event]| {
+        v.iter()
+            .filter(|e| matches!(e, Event::TokenRenewed { .. }))
+            .count()
+    };
+    let (c, s) = pump(&mut client, &mut server, now);
+    assert!(matches!(c.first(), Some(Event::Opened { .. })), "{c:?}");
+    assert!(matches!(s.first(), Some(Event::Opened { .. })), "{s:?}");
+
+    for round in 0..5u8 {
+        let request = body(3000, round);
+        let id = client.send_request(&request).unwrap();
+        let (_, s) = pump(&mut client, &mut server, now);
+        assert_eq!(
+            s.last(),
+            Some(&Event::Message {
+                request_id: id,
+                body: request.clone()
+            })
+        );
+        server.send_response(id, &request[..100]).unwrap();
+        let _ = pump(&mut client, &mut server, now);
+        // On to the next renewal (an old token's grace may end first).
+        for _ in 0..3 {
+            now = client.poll_timeout().unwrap();
+            client.handle_timeout(now);
+            server.handle_timeout(now);
+            let (c, s) = pump(&mut client, &mut server, now);
+            assert!(
+                !c.iter().any(|e| matches!(e, Event::Closed { .. })),
+                "{c:?}"
+            );
+            assert!(
+                !s.iter().any(|e| matches!(e, Event::Closed { .. })),
+                "{s:?}"
+            );
+            if renewed(&c) == usize::from(round) + 1 {
+                break;
+            }
+        }
+    }
+    let (c, s) = pump(&mut client, &mut server, now);
+    assert_eq!(renewed(&c), 5);
+    assert_eq!(renewed(&s), 5);
+    let responses = c
+        .iter()
+        .filter(|e| matches!(e, Event::Message { .. }))
+        .count();
+    assert_eq!(responses, 5);
 }

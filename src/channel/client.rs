@@ -217,7 +217,8 @@ impl ClientChannel {
 
     fn send_open(&mut self, now: Instant, renew: bool) -> Result<()> {
         let policy = Arc::clone(self.core.policy()?);
-        let exchange = policy.start_key_exchange(&mut *self.core.rng)?;
+        let previous = self.core.tokens.latest_chaining().cloned();
+        let exchange = policy.start_key_exchange(&mut *self.core.rng, previous.as_ref())?;
         let request_id = self.take_request_id();
         let negotiated = self.core.negotiated.ok_or(Error::SecureChannelClosed)?;
         let request = OpenSecureChannelRequest {

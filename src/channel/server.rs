@@ -315,7 +315,12 @@ impl ServerChannel {
         }
         self.core.mode = mode;
 
-        let exchange = policy.start_key_exchange(&mut *self.core.rng)?;
+        let previous = if renew {
+            self.core.tokens.latest_chaining().cloned()
+        } else {
+            None
+        };
+        let exchange = policy.start_key_exchange(&mut *self.core.rng, previous.as_ref())?;
         let server_nonce = ByteString::from(exchange.local_nonce());
         let client_nonce = request.client_nonce.as_bytes().unwrap_or_default();
         let keys = exchange.complete(Role::Server, client_nonce)?;

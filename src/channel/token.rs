@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::policy::{ChunkProtection, TokenKeys};
+use crate::policy::{ChainingSecret, ChunkProtection, TokenKeys};
 use crate::{Error, Result};
 
 /// One SecurityToken: its id, its keys and its lifetime.
@@ -65,6 +65,18 @@ impl Tokens {
             .find(|t| t.id == token_id && now < t.grace_end())
             .map(|t| &*t.keys.receiving)
             .ok_or(Error::SecureChannelTokenUnknown)
+    }
+
+    /// The chaining secret of the newest token: the current one on a
+    /// client, the renewed one (if any) on a server.
+    pub(crate) fn latest_chaining(&self) -> Option<&ChainingSecret> {
+        let latest = match (&self.current, &self.other) {
+            (Some(c), Some(o)) if o.created > c.created => o,
+            (Some(c), _) => c,
+            (None, Some(o)) => o,
+            (None, None) => return None,
+        };
+        latest.keys.chaining.as_ref()
     }
 
     /// Client: a new token from an OpenSecureChannel response replaces the

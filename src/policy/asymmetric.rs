@@ -56,6 +56,10 @@ pub enum AsymmetricSignature {
     /// ECDSA with SHA-384, the signature as raw `r ‖ s` (the nistP384 and
     /// brainpoolP384r1 ECC policies).
     EcdsaSha384,
+    /// PureEdDSA with Ed25519 (the curve25519 ECC policies; RFC 8032).
+    Ed25519,
+    /// PureEdDSA with Ed448 (the curve448 ECC policies; RFC 8032).
+    Ed448,
 }
 
 /// An RSA private key (an application instance key). Zeroized on drop by
@@ -128,7 +132,10 @@ impl OwnKey for PrivateKey {
                 self.0
                     .sign_with_rng(rng, Pss::<sha2::Sha256>::new(), &sha2::Sha256::digest(data))
             }
-            AsymmetricSignature::EcdsaSha256 | AsymmetricSignature::EcdsaSha384 => {
+            AsymmetricSignature::EcdsaSha256
+            | AsymmetricSignature::EcdsaSha384
+            | AsymmetricSignature::Ed25519
+            | AsymmetricSignature::Ed448 => {
                 return Err(Error::SecurityChecksFailed);
             }
         };
@@ -211,7 +218,10 @@ impl PeerKey for PublicKey {
                 &sha2::Sha256::digest(data),
                 signature,
             ),
-            AsymmetricSignature::EcdsaSha256 | AsymmetricSignature::EcdsaSha384 => {
+            AsymmetricSignature::EcdsaSha256
+            | AsymmetricSignature::EcdsaSha384
+            | AsymmetricSignature::Ed25519
+            | AsymmetricSignature::Ed448 => {
                 return Err(Error::SecurityChecksFailed);
             }
         };

@@ -5,8 +5,8 @@ use rand_core::CryptoRng;
 
 use super::key_exchange::derive_p_sha;
 use super::{
-    AsymmetricEncryption, AsymmetricSignature, HmacHash, KeyExchange, NonceExchange, PeerKey,
-    PolicyDescriptor, PublicKey, Role, SecurityPolicy, SymmetricKeys,
+    AsymmetricEncryption, AsymmetricSignature, ChainingSecret, HmacHash, KeyExchange,
+    NonceExchange, PeerKey, PolicyDescriptor, PublicKey, Role, SecurityPolicy, SymmetricKeys,
 };
 use crate::crypto::PHash;
 use crate::{Error, Result};
@@ -48,7 +48,11 @@ impl SecurityPolicy for BuiltinPolicy {
         &self.descriptor
     }
 
-    fn start_key_exchange(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn KeyExchange>> {
+    fn start_key_exchange(
+        &self,
+        rng: &mut dyn CryptoRng,
+        _previous: Option<&ChainingSecret>,
+    ) -> Result<Box<dyn KeyExchange>> {
         let policy = by_uri(self.descriptor.uri).ok_or(Error::SecurityChecksFailed)?;
         let mut nonce = zeroize::Zeroizing::new([0u8; 64]);
         let nonce = nonce

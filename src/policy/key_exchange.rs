@@ -35,6 +35,36 @@ pub struct TokenKeys {
     pub sending: Box<dyn ChunkProtection>,
     /// Opens the chunks we receive.
     pub receiving: Box<dyn ChunkProtection>,
+    /// What the next token's key exchange chains to, for policies whose
+    /// renewals mix in the previous shared secret (OPC 10000-6 §6.8.1 as of
+    /// 1.05.07); `None` for the P_SHA policies.
+    pub chaining: Option<ChainingSecret>,
+}
+
+/// A secret one token passes to the key exchange of the next: the ECC and
+/// SecureChannelEnhancements policies derive renewed keys from the new
+/// shared secret combined with the previous one (OPC 10000-6 §6.8.1,
+/// 1.05.07), so that a renewal cannot be split from the exchange that
+/// created the channel. Zeroized on drop; `Debug` shows only its length.
+#[derive(Clone)]
+pub struct ChainingSecret(Zeroizing<Vec<u8>>);
+
+impl ChainingSecret {
+    /// Wraps secret bytes.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        ChainingSecret(Zeroizing::new(bytes))
+    }
+
+    /// The secret bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ChainingSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChainingSecret({} bytes)", self.0.len())
+    }
 }
 
 /// One side's half of a key agreement, started for one OpenSecureChannel
@@ -115,6 +145,7 @@ impl KeyExchange for NonceExchange {
         Ok(TokenKeys {
             sending: Box::new(derive(role)?),
             receiving: Box::new(derive(role.peer())?),
+            chaining: None,
         })
     }
 }

@@ -25,7 +25,7 @@ pub use builtin::{
 pub use builtin::{BASIC128_RSA15, BASIC256};
 pub use certificate_key::{OwnKey, PeerKey};
 pub use descriptor::PolicyDescriptor;
-pub use key_exchange::{HmacHash, KeyExchange, NonceExchange, Role, TokenKeys};
+pub use key_exchange::{ChainingSecret, HmacHash, KeyExchange, NonceExchange, Role, TokenKeys};
 pub use protection::{ChunkContext, ChunkProtection};
 pub use security_policy::SecurityPolicy;
 pub use symmetric_keys::SymmetricKeys;

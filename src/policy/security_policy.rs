@@ -5,7 +5,7 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 
-use super::{KeyExchange, PeerKey, PolicyDescriptor};
+use super::{ChainingSecret, KeyExchange, PeerKey, PolicyDescriptor};
 use crate::Result;
 
 /// A security policy: its parameters, its key agreement and the keys its
@@ -34,7 +34,14 @@ pub trait SecurityPolicy: Send + Sync + fmt::Debug {
     fn descriptor(&self) -> &PolicyDescriptor;
 
     /// Starts a key exchange for one token: makes our nonce with `rng`.
-    fn start_key_exchange(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn KeyExchange>>;
+    /// `previous` is what the channel's current token carries in
+    /// [`TokenKeys::chaining`](super::TokenKeys::chaining) when this is a
+    /// renewal; policies that do not chain ignore it.
+    fn start_key_exchange(
+        &self,
+        rng: &mut dyn CryptoRng,
+        previous: Option<&ChainingSecret>,
+    ) -> Result<Box<dyn KeyExchange>>;
 
     /// The key in a peer's DER certificate, checked against the policy's
     /// algorithm and key-size bounds (`BadCertificatePolicyCheckFailed`
