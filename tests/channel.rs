@@ -107,3 +107,60 @@ fn every_policy_and_mode_opens_exchanges_renews_and_closes() {
         assert_eq!(pair.budget.used(), 0);
     }
 }
+
+#[test]
+fn reverse_connect_starts_with_the_servers_reverse_hello() {
+    use rand::SeedableRng;
+    use std::sync::Arc;
+    use uasc::channel::{ByteBudget, ClientChannel, ServerChannel};
+    use uasc::uacp::ReverseHello;
+
+    let ids = identities();
+    let policy = &uasc::policy::BASIC256_SHA256;
+    let mode = uasc::messages::MessageSecurityMode::SignAndEncrypt;
+    for (url, expect_open) in [
+        ("opc.tcp://127.0.0.1:4840", true),
+        ("opc.tcp://elsewhere:4840", false),
+    ] {
+        let mut pair = Pair::new(client_config(&ids, policy, mode), server_config(&ids), 3);
+        let rng = |seed| Box::new(rand::rngs::StdRng::seed_from_u64(seed));
+        pair.client = ClientChannel::new_reverse(
+            client_config(&ids, policy, mode),
+            rng(5),
+            pair.now,
+            pair.utc,
+        )
+        .unwrap();
+        let rhe = ReverseHello {
+            server_uri: "urn:test:server".into(),
+            endpoint_url: url.into(),
+        };
+        pair.server = ServerChannel::new_reverse(
+            Arc::new(server_config(&ids)),
+            ByteBudget::new(1 << 20),
+            rng(6),
+            pair.now,
+            pair.utc,
+            &rhe,
+        )
+        .unwrap();
+        // The client says nothing before the ReverseHello.
+        pair.collect();
+        assert!(pair.to_server.is_empty());
+        assert_eq!(pair.client.state(), ClientState::AwaitReverseHello);
+        pair.drive();
+        if expect_open {
+            assert_eq!(pair.client.state(), ClientState::Open);
+            assert_eq!(pair.server.state(), ServerState::Open);
+            assert_eq!(
+                pair.client.reverse_hello().unwrap().server_uri.as_str(),
+                Some("urn:test:server")
+            );
+        } else {
+            assert_eq!(
+                Pair::closed(&pair.client_events),
+                Some(StatusCode::BAD_TCP_ENDPOINT_URL_INVALID)
+            );
+        }
+    }
+}

@@ -19,12 +19,15 @@ use crate::messages::{
     peek_type_id,
 };
 use crate::policy::{KeyExchange, PeerKey, Role};
-use crate::uacp::{Hello, UacpMessage, check_acknowledge};
+use crate::uacp::{Hello, ReverseHello, UacpMessage, check_acknowledge};
 use crate::{Error, Result, StatusCode};
 
 /// Where a client channel is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientState {
+    /// Waiting for a server's ReverseHello on a connection the server
+    /// opened (OPC 10000-6 §7.1.3).
+    AwaitReverseHello,
     /// Hello sent, waiting for the Acknowledge.
     AwaitAcknowledge,
     /// OpenSecureChannel (Issue) sent, waiting for the response.
@@ -66,6 +69,7 @@ pub struct ClientChannel {
     pending: Option<PendingOpen>,
     server_key: Option<Box<dyn PeerKey>>,
     next_request_id: u32,
+    reverse_hello: Option<ReverseHello>,
 }
 
 impl ClientChannel {
@@ -73,6 +77,38 @@ impl ClientChannel {
     /// certificate, and queues the Hello. `now` and `utc` are the same
     /// moment on the caller's monotonic and wall clocks.
     pub fn new(
+        config: ClientConfig,
+        rng: Box<dyn CryptoRng + Send>,
+        now: Instant,
+        utc: SystemTime,
+    ) -> Result<Self> {
+        let mut channel = Self::prepare(config, rng, now, utc)?;
+        let hello = UacpMessage::Hello(channel.hello.clone());
+        channel.core.send_uacp(&hello)?;
+        Ok(channel)
+    }
+
+    /// Starts a channel on a connection the server opened (ReverseConnect,
+    /// OPC 10000-6 §7.1.3): nothing is sent until the server's ReverseHello
+    /// arrives; its EndpointUrl must be the configured one, and then the
+    /// Hello goes out.
+    pub fn new_reverse(
+        config: ClientConfig,
+        rng: Box<dyn CryptoRng + Send>,
+        now: Instant,
+        utc: SystemTime,
+    ) -> Result<Self> {
+        let mut channel = Self::prepare(config, rng, now, utc)?;
+        channel.state = ClientState::AwaitReverseHello;
+        Ok(channel)
+    }
+
+    /// The ReverseHello the server sent, on a reverse connection.
+    pub fn reverse_hello(&self) -> Option<&ReverseHello> {
+        self.reverse_hello.as_ref()
+    }
+
+    fn prepare(
         config: ClientConfig,
         rng: Box<dyn CryptoRng + Send>,
         now: Instant,
@@ -114,7 +150,6 @@ impl ClientChannel {
             config.mode,
             config.first_sequence_number,
         );
-        core.send_uacp(&UacpMessage::Hello(hello.clone()))?;
         Ok(ClientChannel {
             framer: Framer::new(config.connection.receive_buffer_size),
             deadline: Some(now + config.timeouts.handshake),
@@ -126,6 +161,7 @@ impl ClientChannel {
             pending: None,
             server_key,
             next_request_id: 1,
+            reverse_hello: None,
         })
     }
 
@@ -172,6 +208,22 @@ impl ClientChannel {
                     UacpMessage::Error(e) => Err(e.to_error()),
                     _ => Err(Error::TcpMessageTypeInvalid("ERR")),
                 }
+            }
+            (ClientState::AwaitReverseHello, MessageType::ReverseHello) => {
+                let UacpMessage::ReverseHello(rhe) =
+                    UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)?
+                else {
+                    return Err(Error::TcpMessageTypeInvalid("RHE"));
+                };
+                let url = rhe.endpoint_url.as_str().unwrap_or_default();
+                if url != self.config.endpoint_url {
+                    return Err(Error::TcpEndpointUrlInvalid(url.len()));
+                }
+                self.reverse_hello = Some(rhe);
+                self.core
+                    .send_uacp(&UacpMessage::Hello(self.hello.clone()))?;
+                self.state = ClientState::AwaitAcknowledge;
+                Ok(())
             }
             (ClientState::AwaitAcknowledge, MessageType::Acknowledge) => {
                 let UacpMessage::Acknowledge(ack) =

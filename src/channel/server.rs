@@ -18,7 +18,7 @@ use crate::messages::{
     SecurityTokenRequestType, decode_message,
 };
 use crate::policy::{PeerKey, Role, SecurityPolicy};
-use crate::uacp::{UacpMessage, acknowledge};
+use crate::uacp::{ReverseHello, UacpMessage, acknowledge};
 use crate::{Error, Result, StatusCode};
 
 /// Where a server channel is in its life.
@@ -89,6 +89,24 @@ impl ServerChannel {
     /// Where the channel is.
     pub fn state(&self) -> ServerState {
         self.state
+    }
+
+    /// A channel on a connection the server opened to a client
+    /// (ReverseConnect, OPC 10000-6 §7.1.3): queues a ReverseHello naming
+    /// this server and the endpoint, then proceeds as [`new`](Self::new).
+    pub fn new_reverse(
+        config: Arc<ServerConfig>,
+        budget: ByteBudget,
+        rng: Box<dyn CryptoRng + Send>,
+        now: Instant,
+        utc: SystemTime,
+        reverse_hello: &ReverseHello,
+    ) -> Result<Self> {
+        let mut channel = Self::new(config, budget, rng, now, utc);
+        channel
+            .core
+            .send_uacp(&UacpMessage::ReverseHello(reverse_hello.clone()))?;
+        Ok(channel)
     }
 
     /// The SecureChannelId.
