@@ -49,9 +49,74 @@
 //!   secure and open one MSG/CLO chunk in place;
 //!   [`chunk::secure_asymmetric`] and [`chunk::open_asymmetric`] do the same
 //!   for OPN chunks.
+//! * [`channel`]: the secure channel as sans-IO state machines,
+//!   [`channel::ClientChannel`] and [`channel::ServerChannel`]: Hello and
+//!   Acknowledge, OpenSecureChannel Issue and Renew (the client renews at
+//!   75 % of the token lifetime; old and new tokens overlap as
+//!   OPC 10000-4 §5.6.2.1 says), sequence numbers, reassembly within
+//!   [`channel::ReceiveLimits`] and a [`channel::ByteBudget`] shared by a
+//!   server's channels, abort chunks, CloseSecureChannel, ERR, ReverseHello.
 //! * [`cert`]: the [`cert::CertificateValidator`] a channel asks about the
 //!   peer's certificate, and SHA-1 thumbprints.
 //! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
+//!
+//! ## A channel in memory
+//!
+//! The caller moves bytes and time; here both ends run in one function
+//! with SecurityPolicy None.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::{Instant, SystemTime};
+//! use uasc::cert::InsecureAcceptAnyCertificate;
+//! use uasc::channel::{
+//!     ByteBudget, ClientChannel, ClientConfig, Event, SecurityRequirement, ServerChannel,
+//!     ServerConfig,
+//! };
+//! use uasc::messages::MessageSecurityMode;
+//! use uasc::policy::{SecurityPolicy, NONE};
+//!
+//! use rand::{SeedableRng, rngs::StdRng};
+//!
+//! let rng = |seed| Box::new(StdRng::seed_from_u64(seed));
+//! let none: Arc<dyn SecurityPolicy> = Arc::new(NONE);
+//! let validator = Arc::new(InsecureAcceptAnyCertificate);
+//! let (now, utc) = (Instant::now(), SystemTime::now());
+//! let client_config = ClientConfig::new(
+//!     "opc.tcp://127.0.0.1:4840",
+//!     none.clone(),
+//!     MessageSecurityMode::None,
+//!     validator.clone(),
+//! );
+//! let mut server_config = ServerConfig::new(vec![none], None, validator);
+//! server_config.security = SecurityRequirement::Disabled;
+//! let mut client = ClientChannel::new(client_config, rng(1), now, utc).unwrap();
+//! let mut server =
+//!     ServerChannel::new(Arc::new(server_config), ByteBudget::default(), rng(2), now, utc);
+//!
+//! let mut request_id = None;
+//! let mut answered = None;
+//! for _ in 0..10 {
+//!     let (mut up, mut down) = (Vec::new(), Vec::new());
+//!     client.poll_transmit(&mut up);
+//!     server.handle_input(now, &up);
+//!     while let Some(event) = server.poll_event() {
+//!         if let Event::Message { request_id, body } = event {
+//!             server.send_response(request_id, &body).unwrap(); // echo
+//!         }
+//!     }
+//!     server.poll_transmit(&mut down);
+//!     client.handle_input(now, &down);
+//!     while let Some(event) = client.poll_event() {
+//!         match event {
+//!             Event::Opened { .. } => request_id = Some(client.send_request(b"ping").unwrap()),
+//!             Event::Message { request_id, body } => answered = Some((request_id, body)),
+//!             _ => {}
+//!         }
+//!     }
+//! }
+//! assert_eq!(answered, Some((request_id.unwrap(), b"ping".to_vec())));
+//! ```
 //!
 //! ## Decoding a Hello
 //!
