@@ -235,6 +235,10 @@ impl ClientChannel {
                 self.framer
                     .set_max_frame_size(negotiated.receive_buffer_size);
                 self.core.negotiated = Some(negotiated);
+                self.core.reassembler.tighten(
+                    negotiated.local_max_message_size,
+                    negotiated.local_max_chunk_count,
+                );
                 self.core.send_limits =
                     Some(SendLimits::from_negotiated(&negotiated, Role::Client));
                 self.state = ClientState::AwaitOpen;

@@ -65,6 +65,18 @@ impl Reassembler {
         }
     }
 
+    /// Lowers the limits to what this side announced in its Hello or
+    /// Acknowledge (0 there means no limit, which changes nothing here).
+    pub fn tighten(&mut self, max_message_size: u32, max_chunk_count: u32) {
+        let cap = |limit: &mut usize, announced: u32| {
+            if let Ok(announced @ 1..) = usize::try_from(announced) {
+                *limit = (*limit).min(announced);
+            }
+        };
+        cap(&mut self.limits.max_message_size, max_message_size);
+        cap(&mut self.limits.max_chunk_count, max_chunk_count);
+    }
+
     /// Bytes held in partly received messages.
     pub fn buffered(&self) -> usize {
         self.reserved
@@ -219,6 +231,21 @@ mod tests {
             e,
             Error::EncodingLimitsExceeded("too many partly received messages")
         );
+    }
+
+    #[test]
+    fn announced_limits_only_ever_lower_the_configured_ones() {
+        let mut r = Reassembler::new(limits(), ByteBudget::new(1000));
+        r.tighten(0, 0);
+        assert_eq!(r.limits, limits());
+        r.tighten(100, 10);
+        assert_eq!(r.limits, limits());
+        r.tighten(20, 2);
+        assert_eq!(
+            (r.limits.max_message_size, r.limits.max_chunk_count),
+            (20, 2)
+        );
+        assert!(r.push(1, ChunkType::Final, &[0; 21]).is_err());
     }
 
     #[test]
