@@ -456,3 +456,49 @@ fn ecdsa_and_ed25519_chains() {
         let _ = Duration::ZERO;
     }
 }
+
+#[test]
+fn rsa_pss_and_other_hashes_verify() {
+    let pki = Pki::new("pss");
+    for hash in [
+        SigningHash::Sha256,
+        SigningHash::Sha384,
+        SigningHash::Sha512,
+    ] {
+        for pss in [false, true] {
+            let mut params = leaf_params();
+            params.hash = hash;
+            params.rsa_pss = pss;
+            let der = pki.leaf_with(&params);
+            let ctx = server_context();
+            assert_eq!(
+                check(&pki, &der, &ctx),
+                StatusCode::GOOD,
+                "{hash:?} pss={pss}"
+            );
+            let mut bad = der.clone();
+            let last = bad.len() - 1;
+            bad[last] ^= 0x80;
+            assert_eq!(
+                check(&pki, &bad, &ctx),
+                StatusCode::BAD_CERTIFICATE_INVALID,
+                "{hash:?} pss={pss}"
+            );
+        }
+    }
+}
+
+#[test]
+fn mismatched_inner_and_outer_signature_algorithm_is_invalid() {
+    let pki = Pki::new("alg-mismatch");
+    // sha256WithRSAEncryption → sha384WithRSAEncryption in the outer
+    // AlgorithmIdentifier only: the last OID byte before the signature.
+    let mut der = pki.leaf.der.clone();
+    let oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+    let pos = der.windows(oid.len()).rposition(|w| w == oid).unwrap();
+    der[pos + oid.len() - 1] = 0x0c;
+    assert_eq!(
+        check(&pki, &der, &server_context()),
+        StatusCode::BAD_CERTIFICATE_INVALID
+    );
+}

@@ -140,11 +140,13 @@ impl KeyPair {
     }
 
     /// Signs `data`, returning the AlgorithmIdentifier and the signature
-    /// bits. `hash` applies to RSA keys; ECDSA uses SHA-256 on P-256 and
-    /// SHA-384 on P-384.
+    /// bits. `hash` and `pss` apply to RSA keys (PKCS#1 v1.5, or RSA-PSS
+    /// with MGF1 and a salt as long as the hash); ECDSA uses SHA-256 on
+    /// P-256 and SHA-384 on P-384.
     fn sign(
         &self,
         hash: SigningHash,
+        pss: bool,
         data: &[u8],
     ) -> Result<(x509_cert::spki::AlgorithmIdentifierOwned, BitString)> {
         fn with<S, Sig>(
@@ -160,7 +162,20 @@ impl KeyPair {
             Ok((alg, sig.to_bitstring().map_err(failed)?))
         }
         use rsa::pkcs1v15::{Signature as RsaSig, SigningKey as RsaKey};
+        use rsa::pss::{Signature as PssSig, SigningKey as PssKey};
         match (self, hash) {
+            (KeyPair::Rsa(k), SigningHash::Sha1) if pss => {
+                with::<_, PssSig>(&PssKey::<sha1::Sha1>::new(k.clone()), data)
+            }
+            (KeyPair::Rsa(k), SigningHash::Sha256) if pss => {
+                with::<_, PssSig>(&PssKey::<sha2::Sha256>::new(k.clone()), data)
+            }
+            (KeyPair::Rsa(k), SigningHash::Sha384) if pss => {
+                with::<_, PssSig>(&PssKey::<sha2::Sha384>::new(k.clone()), data)
+            }
+            (KeyPair::Rsa(k), SigningHash::Sha512) if pss => {
+                with::<_, PssSig>(&PssKey::<sha2::Sha512>::new(k.clone()), data)
+            }
             (KeyPair::Rsa(k), SigningHash::Sha1) => {
                 with::<_, RsaSig>(&RsaKey::<sha1::Sha1>::new(k.clone()), data)
             }
@@ -293,6 +308,8 @@ pub struct CertificateParams {
     pub serial: Vec<u8>,
     /// The hash RSA issuers sign with.
     pub hash: SigningHash,
+    /// Whether an RSA issuer signs with RSA-PSS rather than PKCS#1 v1.5.
+    pub rsa_pss: bool,
 }
 
 impl CertificateParams {
@@ -323,6 +340,7 @@ impl CertificateParams {
             }),
             serial: serial_from_time(now),
             hash: SigningHash::Sha256,
+            rsa_pss: false,
         }
     }
 
@@ -416,9 +434,10 @@ impl CertificateParams {
         let signer = HashedKey {
             key: issuer_key,
             hash: self.hash,
+            pss: self.rsa_pss,
         };
         let tbs = builder.finalize(&signer).map_err(failed)?;
-        let (_, signature) = issuer_key.sign(self.hash, &tbs)?;
+        let (_, signature) = issuer_key.sign(self.hash, self.rsa_pss, &tbs)?;
         let cert: Certificate = builder.assemble(signature, &signer).map_err(failed)?;
         cert.to_der().map_err(failed)
     }
@@ -544,6 +563,7 @@ pub fn generate_crl(
     let signer = HashedKey {
         key: issuer.key,
         hash,
+        pss: false,
     };
     let mut tbs = x509_cert::crl::TbsCertList {
         version: x509_cert::Version::V2,
@@ -554,7 +574,9 @@ pub fn generate_crl(
         revoked_certificates: (!entries.is_empty()).then_some(entries),
         crl_extensions: None,
     };
-    let (alg, signature) = issuer.key.sign(hash, &tbs.to_der().map_err(failed)?)?;
+    let (alg, signature) = issuer
+        .key
+        .sign(hash, false, &tbs.to_der().map_err(failed)?)?;
     tbs.signature = alg.clone();
     let crl = x509_cert::crl::CertificateList {
         tbs_cert_list: tbs,
@@ -569,6 +591,7 @@ pub fn generate_crl(
 struct HashedKey<'a> {
     key: &'a KeyPair,
     hash: SigningHash,
+    pss: bool,
 }
 
 impl DynSignatureAlgorithmIdentifier for HashedKey<'_> {
@@ -576,7 +599,20 @@ impl DynSignatureAlgorithmIdentifier for HashedKey<'_> {
         &self,
     ) -> x509_cert::spki::Result<x509_cert::spki::AlgorithmIdentifierOwned> {
         use rsa::pkcs1v15::SigningKey as RsaKey;
+        use rsa::pss::SigningKey as PssKey;
         match (self.key, self.hash) {
+            (KeyPair::Rsa(k), SigningHash::Sha1) if self.pss => {
+                PssKey::<sha1::Sha1>::new(k.clone()).signature_algorithm_identifier()
+            }
+            (KeyPair::Rsa(k), SigningHash::Sha256) if self.pss => {
+                PssKey::<sha2::Sha256>::new(k.clone()).signature_algorithm_identifier()
+            }
+            (KeyPair::Rsa(k), SigningHash::Sha384) if self.pss => {
+                PssKey::<sha2::Sha384>::new(k.clone()).signature_algorithm_identifier()
+            }
+            (KeyPair::Rsa(k), SigningHash::Sha512) if self.pss => {
+                PssKey::<sha2::Sha512>::new(k.clone()).signature_algorithm_identifier()
+            }
             (KeyPair::Rsa(k), SigningHash::Sha1) => {
                 RsaKey::<sha1::Sha1>::new(k.clone()).signature_algorithm_identifier()
             }

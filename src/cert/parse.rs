@@ -43,12 +43,18 @@ pub fn split_chain(chain: &[u8]) -> Result<Vec<&[u8]>> {
 }
 
 /// Parses one DER certificate and checks its structure: X.509 v3, no
-/// trailing bytes, and the extensions this crate reads (key usage, extended
+/// trailing bytes, the same signature algorithm inside and outside the
+/// signed part, and the extensions this crate reads (key usage, extended
 /// key usage, basic constraints, subject alternative name) well-formed and
 /// not repeated. Any failure is `BadCertificateInvalid`.
 pub fn parse_certificate(der: &[u8]) -> Result<X509Certificate<'_>> {
     let (rest, cert) = X509Certificate::from_der(der).map_err(|_| invalid())?;
-    if !rest.is_empty() || cert.version().0 != 2 {
+    // RFC 5280 §4.1.1.2: the outer signatureAlgorithm must equal the one
+    // inside the signed TBSCertificate.
+    if !rest.is_empty()
+        || cert.version().0 != 2
+        || cert.signature_algorithm != cert.tbs_certificate.signature
+    {
         return Err(invalid());
     }
     cert.key_usage().map_err(|_| invalid())?;
