@@ -502,3 +502,34 @@ fn mismatched_inner_and_outer_signature_algorithm_is_invalid() {
         StatusCode::BAD_CERTIFICATE_INVALID
     );
 }
+
+#[test]
+fn stale_crl_is_unknown_but_still_revokes() {
+    use uasc::cert::{RevokedEntry, generate_crl};
+    let pki = Pki::new("stale-crl");
+    let now = SystemTime::now();
+    let stale = |revoked: &[RevokedEntry]| {
+        generate_crl(
+            &pki.inter.as_issuer(),
+            revoked,
+            now - 10 * DAY,
+            now - DAY,
+            SigningHash::Sha256,
+        )
+        .unwrap()
+    };
+    pki.write(Folder::IssuerCrl, "intermediate.crl", &stale(&[]));
+    assert_eq!(
+        check(&pki, &pki.leaf.der, &server_context()),
+        StatusCode::BAD_CERTIFICATE_REVOCATION_UNKNOWN
+    );
+    let entry = RevokedEntry {
+        serial: serial_of(&pki.leaf.der),
+        revoked_at: now - 5 * DAY,
+    };
+    pki.write(Folder::IssuerCrl, "intermediate.crl", &stale(&[entry]));
+    assert_eq!(
+        check(&pki, &pki.leaf.der, &server_context()),
+        StatusCode::BAD_CERTIFICATE_REVOKED
+    );
+}

@@ -4,18 +4,19 @@
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::revocation_list::CertificateRevocationList;
+use x509_parser::time::ASN1Time;
 
 use super::signature::{SignatureAlgorithm, verify};
 
 /// What the CRLs of a certificate's issuer say about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
-    /// A CRL signed by the issuer was found and does not list the
+    /// A current CRL signed by the issuer was found, and none lists the
     /// certificate.
     Good,
     /// A CRL signed by the issuer lists the certificate.
     Revoked,
-    /// No CRL signed by the issuer was found.
+    /// No current CRL signed by the issuer was found.
     Unknown,
 }
 
@@ -35,25 +36,30 @@ pub fn issued_by(crl: &CertificateRevocationList<'_>, issuer: &X509Certificate<'
     )
 }
 
-/// The revocation status of `cert` from the CRLs of `issuer` among `crls`.
-/// Every CRL signed by the issuer is consulted; one listing the serial
-/// number is enough to revoke.
+/// The revocation status of `cert` from the CRLs of `issuer` among `crls`
+/// at time `now`. Every CRL signed by the issuer is consulted: one listing
+/// the serial number revokes, even when it is out of date (revocation is
+/// final). Otherwise the status is known only if one of them is current
+/// (thisUpdate ≤ now ≤ nextUpdate; no nextUpdate counts as current).
 pub fn status(
     cert: &X509Certificate<'_>,
     issuer: &X509Certificate<'_>,
     crls: &[CertificateRevocationList<'_>],
+    now: ASN1Time,
 ) -> Revocation {
-    let mut found = false;
+    let mut current = false;
     for crl in crls.iter().filter(|crl| issued_by(crl, issuer)) {
-        found = true;
         if crl
             .iter_revoked_certificates()
             .any(|r| r.raw_serial() == cert.raw_serial())
         {
             return Revocation::Revoked;
         }
+        let started = crl.last_update() <= now;
+        let not_stale = crl.next_update().is_none_or(|next| now <= next);
+        current |= started && not_stale;
     }
-    if found {
+    if current {
         Revocation::Good
     } else {
         Revocation::Unknown

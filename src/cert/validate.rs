@@ -216,7 +216,7 @@ pub fn validate_chain(
     let statuses: Vec<Revocation> = path
         .iter()
         .zip(path.iter().skip(1))
-        .map(|(cert, issuer)| crl::status(cert, issuer, &crls))
+        .map(|(cert, issuer)| crl::status(cert, issuer, &crls, now))
         .collect();
     for (i, status) in statuses.iter().enumerate() {
         let code = if i == 0 {
