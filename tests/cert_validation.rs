@@ -533,3 +533,28 @@ fn stale_crl_is_unknown_but_still_revokes() {
         StatusCode::BAD_CERTIFICATE_REVOKED
     );
 }
+
+#[test]
+fn path_length_constraint_of_issuers() {
+    // root (pathLen 0) → intermediate → leaf: the intermediate is one CA
+    // below the root, which allows none.
+    let pki = Pki::new("path-len");
+    let mut params = CertificateParams::ca("Test Root CA", 30);
+    params.path_len = Some(0);
+    let root = cert(&params, rsa_key(0), None);
+    pki.write(Folder::TrustedCerts, "root.der", &root.der);
+    pki.write(Folder::TrustedCrl, "root.crl", &crl(&root, &[]));
+    assert_eq!(
+        check(&pki, &pki.leaf.der, &server_context()),
+        StatusCode::BAD_CERTIFICATE_ISSUER_USE_NOT_ALLOWED
+    );
+    // pathLen 1 allows it.
+    params.path_len = Some(1);
+    let root = cert(&params, rsa_key(0), None);
+    pki.write(Folder::TrustedCerts, "root.der", &root.der);
+    pki.write(Folder::TrustedCrl, "root.crl", &crl(&root, &[]));
+    assert_eq!(
+        check(&pki, &pki.leaf.der, &server_context()),
+        StatusCode::GOOD
+    );
+}

@@ -300,6 +300,9 @@ pub struct CertificateParams {
     pub not_after: SystemTime,
     /// Whether the subject is a CA (basicConstraints cA).
     pub ca: bool,
+    /// The CA's pathLenConstraint: how many CA certificates may follow it
+    /// down to a leaf; `None` for no limit.
+    pub path_len: Option<u8>,
     /// The key usage extension; `None` leaves it out.
     pub key_usage: Option<Usage>,
     /// The extended key usage extension; `None` leaves it out.
@@ -333,6 +336,7 @@ impl CertificateParams {
             not_before: now - Duration::from_secs(3600),
             not_after: now + Duration::from_secs(days.saturating_mul(86_400)),
             ca: false,
+            path_len: None,
             key_usage: Some(Usage::APPLICATION),
             extended_key_usage: Some(ExtendedUsage {
                 server_auth: true,
@@ -370,7 +374,7 @@ impl CertificateParams {
             ext(
                 &BasicConstraints {
                     ca: self.ca,
-                    path_len_constraint: None,
+                    path_len_constraint: self.path_len.filter(|_| self.ca),
                 },
                 &subject,
             )?,

@@ -38,10 +38,13 @@ pub fn application_use_allowed(cert: &X509Certificate<'_>, role: Role) -> bool {
     }
 }
 
-/// Whether `cert` may issue certificates and CRLs: a CA by its basic
-/// constraints, with keyCertSign and cRLSign in its key usage.
-pub fn issuer_use_allowed(cert: &X509Certificate<'_>) -> bool {
-    let is_ca = matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
+/// Whether `cert` may issue certificates and CRLs with `below` CA
+/// certificates between it and the leaf: a CA by its basic constraints,
+/// whose pathLenConstraint (if any) allows `below` (RFC 5280 §4.2.1.9),
+/// with keyCertSign and cRLSign in its key usage.
+pub fn issuer_use_allowed(cert: &X509Certificate<'_>, below: usize) -> bool {
+    let is_ca = matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca
+        && bc.value.path_len_constraint.is_none_or(|n| u32::try_from(below).is_ok_and(|b| b <= n)));
     let signs = matches!(cert.key_usage(), Ok(Some(ku))
         if ku.value.key_cert_sign() && ku.value.crl_sign());
     is_ca && signs

@@ -204,9 +204,9 @@ pub fn validate_chain(
         usage::application_use_allowed(leaf, context.peer_role),
         StatusCode::BAD_CERTIFICATE_USE_NOT_ALLOWED,
     )?;
-    for issuer in path.iter().skip(1) {
+    for (below, issuer) in path.iter().skip(1).enumerate() {
         check.require(
-            usage::issuer_use_allowed(issuer),
+            usage::issuer_use_allowed(issuer, below),
             StatusCode::BAD_CERTIFICATE_ISSUER_USE_NOT_ALLOWED,
         )?;
     }
