@@ -58,6 +58,10 @@
 //!   server's channels, abort chunks, CloseSecureChannel, ERR, ReverseHello.
 //! * [`cert`]: the [`cert::CertificateValidator`] a channel asks about the
 //!   peer's certificate, and SHA-1 thumbprints.
+//!   [`cert::StoreValidator`] implements it over a directory trust store
+//!   ([`cert::DirectoryStore`], OPC 10000-12 Annex F) with the steps of
+//!   OPC 10000-4 §6.1.3; [`cert::CertificateParams`] makes certificates,
+//!   keys and CRLs.
 //! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
 //!
 //! ## A channel in memory

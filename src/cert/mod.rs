@@ -87,3 +87,32 @@ pub fn leaf(chain: &[u8]) -> Result<&[u8]> {
     let end = header.checked_add(len).ok_or_else(invalid)?;
     chain.get(..end).ok_or_else(invalid)
 }
+
+mod chain;
+mod crl;
+mod generate;
+mod names;
+mod options;
+mod parse;
+mod signature;
+mod store;
+mod store_validator;
+mod usage;
+mod validate;
+mod wire;
+
+pub use crl::Revocation;
+pub use generate::{
+    CertificateParams, ExtendedUsage, GeneratedCertificate, Issuer, KeyKind, KeyPair, RevokedEntry,
+    SigningHash, Usage, generate_crl,
+};
+pub use options::{Audit, AuditHook, SuppressedError, ValidationOptions};
+pub use parse::{MAX_CERTIFICATE_SIZE, MAX_CHAIN_LEN, der_blocks, parse_certificate, split_chain};
+pub use signature::{KeyAlgorithm, SignatureAlgorithm, SignatureHash};
+pub use store::{
+    DEFAULT_REJECTED_CAP, DirectoryStore, Folder, MAX_FILE_SIZE, MAX_FILES_PER_FOLDER,
+    StoredCertificate, parse_thumbprint, thumbprint_hex,
+};
+pub use store_validator::StoreValidator;
+pub use validate::{TrustLists, validate_chain};
+pub use wire::wire_status_code;

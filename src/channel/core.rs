@@ -306,22 +306,12 @@ impl Core {
     }
 }
 
-/// What may be told to the peer about `error`: certificate errors other
-/// than those OPC 10000-4 §6.1.3 lets pass (time invalid, use not allowed,
-/// revocation unknown) become `BadSecurityChecksFailed`, so that trust
-/// lists do not leak.
+/// What may be told to the peer about `error`: certificate refusals go
+/// through [`wire_status_code`](crate::cert::wire_status_code) so that trust
+/// lists do not leak; other errors keep their code.
 pub(crate) fn wire_code(error: &Error) -> StatusCode {
     match error {
-        Error::Certificate(code)
-            if ![
-                StatusCode::BAD_CERTIFICATE_TIME_INVALID,
-                StatusCode::BAD_CERTIFICATE_USE_NOT_ALLOWED,
-                StatusCode::BAD_CERTIFICATE_REVOCATION_UNKNOWN,
-            ]
-            .contains(code) =>
-        {
-            StatusCode::BAD_SECURITY_CHECKS_FAILED
-        }
+        Error::Certificate(code) => crate::cert::wire_status_code(*code),
         e => e.status_code(),
     }
 }
