@@ -33,7 +33,8 @@
 //!   negotiation both sides perform.
 //! * [`chunk`]: the stream [`chunk::Framer`] and the MessageChunk headers
 //!   (OPC 10000-6 §6.7.2).
-//! * [`messages`]: the service bodies the secure channel itself exchanges.
+//! * [`messages`]: the service bodies the secure channel itself exchanges,
+//!   and the discovery services (GetEndpoints, FindServers).
 //! * [`crypto`]: the key derivation of the RSA policies (P_SHA1, P_SHA256).
 //! * [`policy`]: the pluggable [`policy::SecurityPolicy`] trait and this
 //!   crate's policies ([`policy::BuiltinPolicy`]). A policy describes itself

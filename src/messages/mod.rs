@@ -1,16 +1,24 @@
 //! The service messages the secure channel itself exchanges
-//! (OPC 10000-4 §5.5, OPC 10000-6 §6.7.4).
+//! (OPC 10000-4 §5.5, OPC 10000-6 §6.7.4), and the discovery services a
+//! client may call on a channel before any session (OPC 10000-4 §5.4:
+//! FindServers, GetEndpoints).
 //!
 //! In a chunk, a message body is the NodeId of its DataTypeEncoding followed
 //! by the encoded structure. [`encode_message`] and [`decode_message`] write
 //! and check that NodeId.
 
 mod close_secure_channel;
+mod discovery;
 mod enums;
 mod open_secure_channel;
 mod service_fault;
 
 pub use close_secure_channel::CloseSecureChannelRequest;
+pub use discovery::{
+    ApplicationDescription, ApplicationType, EndpointDescription, FindServersRequest,
+    FindServersResponse, GetEndpointsRequest, GetEndpointsResponse, TRANSPORT_PROFILE_UATCP,
+    UserTokenPolicy, UserTokenType,
+};
 pub use enums::{MessageSecurityMode, SecurityTokenRequestType};
 pub use open_secure_channel::{
     ChannelSecurityToken, OpenSecureChannelRequest, OpenSecureChannelResponse,
