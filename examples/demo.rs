@@ -1,0 +1,111 @@
+//! The main demo: starts the example server in-process on a free loopback
+//! port and runs the example client over every compiled-in policy and
+//! mode, with token renewals, printing a table.
+//!
+//! `cargo run --release --example demo`
+
+mod support;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use support::args::all_policy_modes;
+use support::client::{ClientOptions, run_client};
+use support::server::{ServerOptions, start};
+use uasc::channel::SecurityRequirement;
+
+fn main() -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("uasc-demo-{}", std::process::id()));
+    // Both applications make their certificates, then each trusts the
+    // other's: no certificate is accepted unchecked.
+    if let Err(e) = trust_each_other(&dir) {
+        eprintln!("pki: {e}");
+        return ExitCode::FAILURE;
+    }
+    let server = match start(ServerOptions {
+        host: "127.0.0.1".into(),
+        port: 0,
+        pki: dir.join("server"),
+        policies: uasc::policy::ALL.to_vec(),
+        modes: support::args::modes("all").unwrap_or_default(),
+        security: SecurityRequirement::Optional,
+        token_lifetime: Some(1_000),
+        auto_trust: false,
+        duration: None,
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("server listening on {}", server.url);
+    println!();
+    println!(
+        "{:<24} {:<15} {:>13} {:>18} {:>9}  result",
+        "policy", "mode", "handshake ms", "round trip µs", "renewals"
+    );
+    let mut failures = 0;
+    for (policy, mode) in all_policy_modes() {
+        let options = ClientOptions {
+            url: server.url.clone(),
+            policy,
+            mode,
+            pki: dir.join("client"),
+            server_cert: None,
+            renewals: 2,
+            token_lifetime: 1_000,
+            alternative_url: None,
+            auto_trust: false,
+            timeout: Duration::from_secs(10),
+        };
+        let result = run_client(&options, &mut |_, _| {});
+        let name = policy.descriptor().name;
+        match result {
+            Ok(r) => println!(
+                "{:<24} {:<15} {:>13.2} {:>18.0} {:>9}  ok",
+                name,
+                format!("{mode:?}"),
+                r.handshake.as_secs_f64() * 1e3,
+                r.round_trip.as_secs_f64() * 1e6,
+                r.renewals
+            ),
+            Err(e) => {
+                failures += 1;
+                println!(
+                    "{:<24} {:<15} {:>13} {:>18} {:>9}  FAIL {e}",
+                    name,
+                    format!("{mode:?}"),
+                    "-",
+                    "-",
+                    "-"
+                );
+            }
+        }
+    }
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn trust_each_other(dir: &std::path::Path) -> Result<(), String> {
+    use support::app::load_or_create;
+    use support::client::CLIENT_URI;
+    use support::server::SERVER_URI;
+    use uasc::cert::Folder;
+    let hosts = ["localhost", "127.0.0.1"];
+    let server = load_or_create(&dir.join("server"), SERVER_URI, &hosts)?;
+    let client = load_or_create(&dir.join("client"), CLIENT_URI, &hosts)?;
+    let add = |app: &support::app::App, der: &[u8]| {
+        app.store
+            .add(Folder::TrustedCerts, der)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    add(&server, &client.identity.certificate)?;
+    add(&client, &server.identity.certificate)
+}

@@ -1,0 +1,79 @@
+//! An application's identity and trust store, kept in a PKI folder laid out
+//! as OPC 10000-12 Annex F; made on first start.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rand::SeedableRng;
+use rand::rngs::{StdRng, SysRng};
+use uasc::cert::{
+    CertificateParams, CertificateValidator, DirectoryStore, Folder, GeneratedCertificate, KeyKind,
+    StoreValidator, ValidationOptions, thumbprint_hex,
+};
+use uasc::channel::Identity;
+use uasc::policy::PrivateKey;
+
+/// What an example application runs with.
+pub struct App {
+    pub store: DirectoryStore,
+    pub identity: Identity,
+    pub application_uri: String,
+}
+
+/// A fresh RNG for one channel, seeded from the operating system.
+pub fn rng() -> Box<dyn rand_core::CryptoRng + Send> {
+    Box::new(StdRng::try_from_rng(&mut SysRng).expect("operating system RNG"))
+}
+
+/// Opens the PKI folder at `pki`, creating it and an RSA-2048 application
+/// instance certificate (SAN URI `application_uri`, the DNS and IP names in
+/// `hosts`, serverAuth and clientAuth) on first use.
+pub fn load_or_create(pki: &Path, application_uri: &str, hosts: &[&str]) -> Result<App, String> {
+    let store = DirectoryStore::open(pki).map_err(|e| format!("{}: {e}", pki.display()))?;
+    let own = store.certificates(Folder::OwnCerts);
+    let (der, pem) = match own.first() {
+        Some(cert) => {
+            let key_path = store
+                .folder(Folder::OwnPrivate)
+                .join(format!("{}.pem", thumbprint_hex(&cert.thumbprint)));
+            let pem = std::fs::read_to_string(&key_path)
+                .map_err(|e| format!("{}: {e}", key_path.display()))?;
+            (cert.der.clone(), pem)
+        }
+        None => {
+            let name = application_uri.rsplit(':').next().unwrap_or("uasc");
+            let params = CertificateParams::application(name, application_uri, hosts, 365);
+            let mut rng = StdRng::try_from_rng(&mut SysRng).map_err(|e| e.to_string())?;
+            let made = GeneratedCertificate::generate(KeyKind::Rsa(2048), &params, None, &mut rng)
+                .map_err(|e| e.to_string())?;
+            let pem = made.key.to_pkcs8_pem().map_err(|e| e.to_string())?;
+            store
+                .install_own(&made.der, &pem)
+                .map_err(|e| format!("installing the certificate: {e}"))?;
+            (made.der, pem.to_string())
+        }
+    };
+    let key = PrivateKey::from_pkcs8_pem(&pem).map_err(|e| e.to_string())?;
+    Ok(App {
+        store,
+        identity: Identity {
+            certificate: der.into(),
+            key: Arc::new(key),
+        },
+        application_uri: application_uri.to_owned(),
+    })
+}
+
+/// The validator over the store; with `auto_trust`, certificates that are
+/// merely untrusted are accepted (and audited to stderr), for trying things
+/// out on loopback.
+pub fn validator(store: &DirectoryStore, auto_trust: bool) -> Arc<dyn CertificateValidator> {
+    let options = ValidationOptions {
+        suppress_untrusted: auto_trust,
+        ..ValidationOptions::default()
+    };
+    let store = DirectoryStore::open(store.root()).expect("store opened before");
+    Arc::new(StoreValidator::new(store).with_options(options).with_audit(
+        |e: &uasc::cert::SuppressedError| eprintln!("certificate accepted despite {}", e.code),
+    ))
+}

@@ -1,0 +1,8 @@
+//! What the example client, server and demo share.
+#![allow(dead_code)] // each example uses its own part
+
+pub mod app;
+pub mod args;
+pub mod client;
+pub mod net;
+pub mod server;
