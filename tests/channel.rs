@@ -164,3 +164,20 @@ fn reverse_connect_starts_with_the_servers_reverse_hello() {
         }
     }
 }
+
+#[test]
+fn a_client_refuses_a_server_holding_its_own_certificate() {
+    use rand::SeedableRng;
+    let ids = identities();
+    let mode = uasc::messages::MessageSecurityMode::SignAndEncrypt;
+    let mut config = client_config(&ids, &uasc::policy::BASIC256_SHA256, mode);
+    config.server_certificate = Some(ids.client.certificate.clone());
+    let e = uasc::channel::ClientChannel::new(
+        config,
+        Box::new(rand::rngs::StdRng::seed_from_u64(1)),
+        std::time::Instant::now(),
+        std::time::SystemTime::now(),
+    )
+    .unwrap_err();
+    assert_eq!(e.status_code(), StatusCode::BAD_SECURITY_CHECKS_FAILED);
+}

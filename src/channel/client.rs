@@ -139,8 +139,15 @@ impl ClientChannel {
                 Some(config.policy.peer_key(leaf(chain)?)?)
             }
         };
-        if !none && config.identity.is_none() {
-            return Err(Error::Certificate(StatusCode::BAD_CERTIFICATE_INVALID));
+        match (&config.identity, &config.server_certificate) {
+            (None, _) if !none => {
+                return Err(Error::Certificate(StatusCode::BAD_CERTIFICATE_INVALID));
+            }
+            // A "server" holding our own certificate is a reflection.
+            (Some(own), Some(server)) if !none && leaf(&own.certificate)? == leaf(server)? => {
+                return Err(Error::SecurityChecksFailed);
+            }
+            _ => {}
         }
         let hello = config.connection.hello(config.endpoint_url.as_str());
         let reassembler = Reassembler::new(config.receive, ByteBudget::new(usize::MAX));
