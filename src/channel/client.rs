@@ -7,11 +7,11 @@ use std::time::{Duration, Instant, SystemTime};
 use rand_core::CryptoRng;
 
 use super::ByteBudget;
-use super::core::{Core, MAX_CERTIFICATE_SIZE, Received};
+use super::core::{Core, FrameSink, MAX_CERTIFICATE_SIZE, Received};
 use super::token::Token;
 use super::{ClientConfig, Event, Reassembler};
 use crate::cert::{ValidationContext, leaf, thumbprint};
-use crate::chunk::{ChunkHeaders, Frame, Framer, MessageType, SecurityHeader, SendLimits};
+use crate::chunk::{ChunkHeaders, Framer, MessageType, SecurityHeader, SendLimits};
 use crate::codec::{ByteString, DateTime, DecodeLimits, Reader, RequestHeader};
 use crate::messages::{
     CloseSecureChannelRequest, Message, MessageSecurityMode, OpenSecureChannelRequest,
@@ -183,89 +183,8 @@ impl ClientChannel {
     }
 
     /// Bytes received from the server, in any pieces.
-    pub fn handle_input(&mut self, now: Instant, mut bytes: &[u8]) {
-        while self.state != ClientState::Closed {
-            let result = match self.framer.next_frame(&mut bytes) {
-                Ok(Some(Frame { bytes: frame, .. })) => {
-                    let mut chunk = std::mem::take(&mut self.core.scratch);
-                    chunk.clear();
-                    chunk.extend_from_slice(frame);
-                    let result = self.handle_frame(now, &mut chunk);
-                    self.core.scratch = chunk;
-                    result
-                }
-                Ok(None) => break,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                self.fail(&e);
-            }
-        }
-    }
-
-    fn handle_frame(&mut self, now: Instant, frame: &mut [u8]) -> Result<()> {
-        let message_type = frame
-            .get(..3)
-            .and_then(|t| <[u8; 3]>::try_from(t).ok())
-            .map(MessageType::from_tag)
-            .ok_or(Error::Decoding("frame header"))??;
-        match (self.state, message_type) {
-            (_, MessageType::Error) => {
-                match UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)? {
-                    UacpMessage::Error(e) => Err(e.to_error()),
-                    _ => Err(Error::TcpMessageTypeInvalid("ERR")),
-                }
-            }
-            (ClientState::AwaitReverseHello, MessageType::ReverseHello) => {
-                let UacpMessage::ReverseHello(rhe) =
-                    UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)?
-                else {
-                    return Err(Error::TcpMessageTypeInvalid("RHE"));
-                };
-                let url = rhe.endpoint_url.as_str().unwrap_or_default();
-                if url != self.config.endpoint_url {
-                    return Err(Error::TcpEndpointUrlInvalid(url.len()));
-                }
-                self.reverse_hello = Some(rhe);
-                self.core
-                    .send_uacp(&UacpMessage::Hello(self.hello.clone()))?;
-                self.state = ClientState::AwaitAcknowledge;
-                Ok(())
-            }
-            (ClientState::AwaitAcknowledge, MessageType::Acknowledge) => {
-                let UacpMessage::Acknowledge(ack) =
-                    UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)?
-                else {
-                    return Err(Error::TcpMessageTypeInvalid("ACK"));
-                };
-                let negotiated = check_acknowledge(&self.hello, &ack)?;
-                self.framer
-                    .set_max_frame_size(negotiated.receive_buffer_size);
-                self.core.negotiated = Some(negotiated);
-                self.core.reassembler.tighten(
-                    negotiated.local_max_message_size,
-                    negotiated.local_max_chunk_count,
-                );
-                self.core.send_limits =
-                    Some(SendLimits::from_negotiated(&negotiated, Role::Client));
-                self.state = ClientState::AwaitOpen;
-                self.send_open(now, false)
-            }
-            (ClientState::AwaitOpen | ClientState::Open, MessageType::Open) => {
-                self.receive_open(now, frame)
-            }
-            (ClientState::Open, MessageType::Message) => {
-                if let Received::Message { request_id, body } =
-                    self.core.receive_symmetric(frame, now)?
-                {
-                    self.core
-                        .events
-                        .push_back(Event::Message { request_id, body });
-                }
-                Ok(())
-            }
-            _ => Err(Error::TcpMessageTypeInvalid("unexpected message")),
-        }
+    pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        self.feed(now, bytes);
     }
 
     fn take_request_id(&mut self) -> u32 {
@@ -510,15 +429,90 @@ impl ClientChannel {
     pub fn poll_event(&mut self) -> Option<Event> {
         self.core.events.pop_front()
     }
+}
+
+/// A duration in whole milliseconds, saturating at `u32::MAX`.
+pub(crate) fn duration_ms(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+impl FrameSink for ClientChannel {
+    fn framing(&mut self) -> (&mut Framer, &mut Vec<u8>) {
+        (&mut self.framer, &mut self.core.scratch)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.state == ClientState::Closed
+    }
 
     fn fail(&mut self, e: &Error) {
         self.state = ClientState::Closed;
         self.pending = None;
         self.core.fail(e, false);
     }
-}
 
-/// A duration in whole milliseconds, saturating at `u32::MAX`.
-pub(crate) fn duration_ms(d: Duration) -> u32 {
-    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+    fn handle_frame(
+        &mut self,
+        now: Instant,
+        message_type: MessageType,
+        frame: &mut [u8],
+    ) -> Result<()> {
+        match (self.state, message_type) {
+            (_, MessageType::Error) => {
+                match UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)? {
+                    UacpMessage::Error(e) => Err(e.to_error()),
+                    _ => Err(Error::TcpMessageTypeInvalid("ERR")),
+                }
+            }
+            (ClientState::AwaitReverseHello, MessageType::ReverseHello) => {
+                let UacpMessage::ReverseHello(rhe) =
+                    UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)?
+                else {
+                    return Err(Error::TcpMessageTypeInvalid("RHE"));
+                };
+                let url = rhe.endpoint_url.as_str().unwrap_or_default();
+                if url != self.config.endpoint_url {
+                    return Err(Error::TcpEndpointUrlInvalid(url.len()));
+                }
+                self.reverse_hello = Some(rhe);
+                self.core
+                    .send_uacp(&UacpMessage::Hello(self.hello.clone()))?;
+                self.state = ClientState::AwaitAcknowledge;
+                Ok(())
+            }
+            (ClientState::AwaitAcknowledge, MessageType::Acknowledge) => {
+                let UacpMessage::Acknowledge(ack) =
+                    UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)?
+                else {
+                    return Err(Error::TcpMessageTypeInvalid("ACK"));
+                };
+                let negotiated = check_acknowledge(&self.hello, &ack)?;
+                self.framer
+                    .set_max_frame_size(negotiated.receive_buffer_size);
+                self.core.negotiated = Some(negotiated);
+                self.core.reassembler.tighten(
+                    negotiated.local_max_message_size,
+                    negotiated.local_max_chunk_count,
+                );
+                self.core.send_limits =
+                    Some(SendLimits::from_negotiated(&negotiated, Role::Client));
+                self.state = ClientState::AwaitOpen;
+                self.send_open(now, false)
+            }
+            (ClientState::AwaitOpen | ClientState::Open, MessageType::Open) => {
+                self.receive_open(now, frame)
+            }
+            (ClientState::Open, MessageType::Message) => {
+                if let Received::Message { request_id, body } =
+                    self.core.receive_symmetric(frame, now)?
+                {
+                    self.core
+                        .events
+                        .push_back(Event::Message { request_id, body });
+                }
+                Ok(())
+            }
+            _ => Err(Error::TcpMessageTypeInvalid("unexpected message")),
+        }
+    }
 }

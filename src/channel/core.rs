@@ -11,7 +11,7 @@ use rand_core::CryptoRng;
 use super::token::Tokens;
 use super::{Event, Reassembler, ReceiveSequence, SendSequence};
 use crate::chunk::{
-    AsymmetricSecurityHeader, ChunkHeaders, ChunkType, MessageChunkHeader, MessageType,
+    AsymmetricSecurityHeader, ChunkHeaders, ChunkType, Framer, MessageChunkHeader, MessageType,
     OpenedChunk, OpnChunk, SecurityHeader, SendLimits, SequenceHeader, open_asymmetric,
     open_symmetric, secure_asymmetric, secure_message,
 };
@@ -302,6 +302,54 @@ impl Core {
             self.closed = Some(code);
             self.tokens = Tokens::default();
             self.events.push_back(Event::Closed { code });
+        }
+    }
+}
+
+/// A channel end fed with received bytes: the loop that cuts them into
+/// frames and hands each to the end, shared by client and server.
+pub(crate) trait FrameSink {
+    /// The framer and the buffer a frame is copied into for in-place
+    /// decryption.
+    fn framing(&mut self) -> (&mut Framer, &mut Vec<u8>);
+    /// Whether the channel has ended (input is then ignored).
+    fn is_closed(&self) -> bool;
+    /// Handles one whole frame of type `message_type`.
+    fn handle_frame(
+        &mut self,
+        now: Instant,
+        message_type: MessageType,
+        frame: &mut [u8],
+    ) -> Result<()>;
+    /// Ends the channel with `error`.
+    fn fail(&mut self, error: &Error);
+
+    /// Feeds received bytes, in any pieces, frame by frame.
+    fn feed(&mut self, now: Instant, mut bytes: &[u8]) {
+        while !self.is_closed() {
+            let (framer, scratch) = self.framing();
+            let mut frame = std::mem::take(scratch);
+            let next = match framer.next_frame(&mut bytes) {
+                Ok(Some(f)) => {
+                    frame.clear();
+                    frame.extend_from_slice(f.bytes);
+                    Ok(Some(f.header.message_type))
+                }
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
+            let result = match next {
+                Ok(Some(message_type)) => self.handle_frame(now, message_type, &mut frame),
+                Ok(None) => {
+                    *self.framing().1 = frame;
+                    return;
+                }
+                Err(e) => Err(e),
+            };
+            *self.framing().1 = frame;
+            if let Err(e) = result {
+                self.fail(&e);
+            }
         }
     }
 }

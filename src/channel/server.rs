@@ -6,11 +6,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand_core::CryptoRng;
 
-use super::core::{Core, MAX_CERTIFICATE_SIZE, Received};
+use super::core::{Core, FrameSink, MAX_CERTIFICATE_SIZE, Received};
 use super::token::Token;
 use super::{ByteBudget, Event, Reassembler, ServerConfig};
 use crate::cert::{ValidationContext, leaf, thumbprint};
-use crate::chunk::{ChunkHeaders, Frame, Framer, MessageType, SecurityHeader, SendLimits};
+use crate::chunk::{ChunkHeaders, Framer, MessageType, SecurityHeader, SendLimits};
 use crate::codec::{ByteString, DateTime, DecodeLimits, Reader, ResponseHeader};
 use crate::messages::ChannelSecurityToken;
 use crate::messages::{
@@ -130,81 +130,8 @@ impl ServerChannel {
     }
 
     /// Bytes received from the client, in any pieces.
-    pub fn handle_input(&mut self, now: Instant, mut bytes: &[u8]) {
-        while self.state != ServerState::Closed {
-            let result = match self.framer.next_frame(&mut bytes) {
-                Ok(Some(Frame { bytes: frame, .. })) => {
-                    let mut chunk = std::mem::take(&mut self.core.scratch);
-                    chunk.clear();
-                    chunk.extend_from_slice(frame);
-                    let result = self.handle_frame(now, &mut chunk);
-                    self.core.scratch = chunk;
-                    result
-                }
-                Ok(None) => break,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                self.fail(&e);
-            }
-        }
-    }
-
-    fn handle_frame(&mut self, now: Instant, frame: &mut [u8]) -> Result<()> {
-        let message_type = frame
-            .get(..3)
-            .and_then(|t| <[u8; 3]>::try_from(t).ok())
-            .map(MessageType::from_tag)
-            .ok_or(Error::Decoding("frame header"))??;
-        match (self.state, message_type) {
-            (ServerState::AwaitHello, MessageType::Hello) => {
-                let UacpMessage::Hello(hello) =
-                    UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)?
-                else {
-                    return Err(Error::TcpMessageTypeInvalid("HEL"));
-                };
-                let (ack, negotiated) = acknowledge(&self.config.connection, &hello, false)?;
-                self.framer
-                    .set_max_frame_size(negotiated.receive_buffer_size);
-                self.core.negotiated = Some(negotiated);
-                self.core.reassembler.tighten(
-                    negotiated.local_max_message_size,
-                    negotiated.local_max_chunk_count,
-                );
-                self.core.send_limits =
-                    Some(SendLimits::from_negotiated(&negotiated, Role::Server));
-                self.core.send_uacp(&UacpMessage::Acknowledge(ack))?;
-                self.state = ServerState::AwaitOpen;
-                Ok(())
-            }
-            (ServerState::AwaitOpen | ServerState::Open, MessageType::Open) => {
-                self.receive_open(now, frame)
-            }
-            (ServerState::Open, MessageType::Message | MessageType::Close) => {
-                let token_id = frame
-                    .get(12..16)
-                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                    .map(u32::from_le_bytes)
-                    .ok_or(Error::Decoding("token id"))?;
-                let received = self.core.receive_symmetric(frame, now)?;
-                // Once the client uses a renewed token, so do we.
-                self.core.tokens.server_seen(token_id);
-                match received {
-                    Received::Nothing => {}
-                    Received::Message { request_id, body } => {
-                        self.core
-                            .events
-                            .push_back(Event::Message { request_id, body });
-                    }
-                    Received::Close => {
-                        self.state = ServerState::Closed;
-                        self.core.close(StatusCode::GOOD);
-                    }
-                }
-                Ok(())
-            }
-            _ => Err(Error::TcpMessageTypeInvalid("unexpected message")),
-        }
+    pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        self.feed(now, bytes);
     }
 
     fn utc(&self, now: Instant) -> SystemTime {
@@ -456,9 +383,76 @@ impl ServerChannel {
     pub fn poll_event(&mut self) -> Option<Event> {
         self.core.events.pop_front()
     }
+}
+
+impl FrameSink for ServerChannel {
+    fn framing(&mut self) -> (&mut Framer, &mut Vec<u8>) {
+        (&mut self.framer, &mut self.core.scratch)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.state == ServerState::Closed
+    }
 
     fn fail(&mut self, e: &Error) {
         self.state = ServerState::Closed;
         self.core.fail(e, true);
+    }
+
+    fn handle_frame(
+        &mut self,
+        now: Instant,
+        message_type: MessageType,
+        frame: &mut [u8],
+    ) -> Result<()> {
+        match (self.state, message_type) {
+            (ServerState::AwaitHello, MessageType::Hello) => {
+                let UacpMessage::Hello(hello) =
+                    UacpMessage::decode_frame(frame, DecodeLimits::DEFAULT)?
+                else {
+                    return Err(Error::TcpMessageTypeInvalid("HEL"));
+                };
+                let (ack, negotiated) = acknowledge(&self.config.connection, &hello, false)?;
+                self.framer
+                    .set_max_frame_size(negotiated.receive_buffer_size);
+                self.core.negotiated = Some(negotiated);
+                self.core.reassembler.tighten(
+                    negotiated.local_max_message_size,
+                    negotiated.local_max_chunk_count,
+                );
+                self.core.send_limits =
+                    Some(SendLimits::from_negotiated(&negotiated, Role::Server));
+                self.core.send_uacp(&UacpMessage::Acknowledge(ack))?;
+                self.state = ServerState::AwaitOpen;
+                Ok(())
+            }
+            (ServerState::AwaitOpen | ServerState::Open, MessageType::Open) => {
+                self.receive_open(now, frame)
+            }
+            (ServerState::Open, MessageType::Message | MessageType::Close) => {
+                let token_id = frame
+                    .get(12..16)
+                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                    .map(u32::from_le_bytes)
+                    .ok_or(Error::Decoding("token id"))?;
+                let received = self.core.receive_symmetric(frame, now)?;
+                // Once the client uses a renewed token, so do we.
+                self.core.tokens.server_seen(token_id);
+                match received {
+                    Received::Nothing => {}
+                    Received::Message { request_id, body } => {
+                        self.core
+                            .events
+                            .push_back(Event::Message { request_id, body });
+                    }
+                    Received::Close => {
+                        self.state = ServerState::Closed;
+                        self.core.close(StatusCode::GOOD);
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(Error::TcpMessageTypeInvalid("unexpected message")),
+        }
     }
 }
