@@ -106,6 +106,15 @@ impl Core {
         self.policy.as_ref().ok_or(Error::SecureChannelClosed)
     }
 
+    /// Moves the queued bytes to `buf`; returns whether there were any.
+    pub(crate) fn transmit(&mut self, buf: &mut Vec<u8>) -> bool {
+        if self.outgoing.is_empty() {
+            return false;
+        }
+        buf.append(&mut self.outgoing);
+        true
+    }
+
     /// Queues a UACP message.
     pub(crate) fn send_uacp(&mut self, message: &UacpMessage) -> Result<()> {
         message.encode_frame(&mut self.outgoing)

@@ -372,11 +372,7 @@ impl ServerChannel {
 
     /// Appends the bytes to send to `buf`; returns whether there were any.
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> bool {
-        if self.core.outgoing.is_empty() {
-            return false;
-        }
-        buf.append(&mut self.core.outgoing);
-        true
+        self.core.transmit(buf)
     }
 
     /// The next event, if any.
