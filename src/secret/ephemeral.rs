@@ -5,7 +5,7 @@ use core::fmt;
 use p256::elliptic_curve::Generate;
 use p256::elliptic_curve::sec1::ToSec1Point;
 use rand_core::CryptoRng;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::EccCurve;
 use crate::{Error, Result};
@@ -93,8 +93,18 @@ impl EphemeralKeyPair {
     /// The private scalar, big-endian. Secret material.
     pub(crate) fn private_bytes(&self) -> Zeroizing<Vec<u8>> {
         match &self.secret {
-            Secret::P256(s) => Zeroizing::new(s.to_bytes().to_vec()),
-            Secret::P384(s) => Zeroizing::new(s.to_bytes().to_vec()),
+            Secret::P256(s) => {
+                let mut bytes = s.to_bytes();
+                let out = Zeroizing::new(bytes.to_vec());
+                bytes.zeroize();
+                out
+            }
+            Secret::P384(s) => {
+                let mut bytes = s.to_bytes();
+                let out = Zeroizing::new(bytes.to_vec());
+                bytes.zeroize();
+                out
+            }
         }
     }
 

@@ -30,6 +30,51 @@
 //! [`Error::EphemeralKeyUnknown`], given only once the sender's signature
 //! verified, for a secret made for an ephemeral key that rotated out.
 //!
+//! ## EccEncryptedSecret compared with open62541
+//!
+//! open62541 (`src/util/ua_encryptedsecret.c`, with the key derivation of
+//! `plugins/crypto/openssl/securitypolicy_openssl_common.c`) differs from
+//! this module in these points; this module follows OPC 10000-4 §7.41 and
+//! OPC 10000-6 §6.8.3 in each:
+//!
+//! * **Length.** open62541 writes the length of the whole secret, TypeId to
+//!   Signature, and does not check the field when reading; §7.41.2.3 (and
+//!   this module when writing) counts the bytes after the field. This module
+//!   reads both, since the field is signed either way.
+//! * **Padding.** open62541 pads with `16 − (n mod 16)` bytes (a whole block
+//!   when `n` is aligned) and adds no block for short secrets; this module
+//!   uses the formula of §7.41.2.3 (0 when aligned, one more block when
+//!   secret and padding are shorter than a block). Each side reads the
+//!   other's: this module accepts any padding whose bytes and count agree
+//!   with PayloadPaddingSize, and open62541 checks only the bytes' values.
+//! * **Padding check.** open62541 checks each padding byte but not that
+//!   their number equals PayloadPaddingSize; this module checks both.
+//! * **Nonce.** open62541 compares the Nonce with the session's ServerNonce
+//!   inside decryption, with a variable-time comparison; this module returns
+//!   the Nonce and compares it in constant time in
+//!   [`DecryptedSecret::check_nonce`].
+//! * **Errors.** open62541 answers `BadSecurityChecksFailed` or
+//!   `BadIdentityTokenInvalid` depending on the failed step (and logs the
+//!   step); this module gives one code for every step.
+//! * **Key checks.** Both check KeyDataLength against the two ByteStrings;
+//!   this module also requires each key to be a point of the policy's curve
+//!   of exactly the curve's length.
+//! * **Sender ephemeral key.** open62541 makes it with the channel's nonce
+//!   generator and keeps the private key in the channel context; this module
+//!   makes a fresh key per secret and consumes it.
+//! * **Key derivation.** open62541 derives through the policy's channel key
+//!   derivation, flagged by marker bytes in the output buffer. The copy of
+//!   `UA_OpenSSL_ECC_DeriveKeys` that was compared picks the
+//!   `opcua-client`/`opcua-server` labels of §6.8.1 by which key is the local
+//!   one; whether and where it switches to `opcua-secret` with `Sender ‖
+//!   Receiver` order was not confirmed. This module uses `L ‖ "opcua-secret"
+//!   ‖ SenderPublicKey ‖ ReceiverPublicKey` as salt and info (§6.8.3), which
+//!   the independent vectors in `tests/secret_vectors` also use.
+//! * The same in both: TypeId `i=17546`, EncodingMask 1, the sender's
+//!   certificate in Certificate, KeyData as two ByteStrings, AES-CBC with the
+//!   derived IV, a raw `r ‖ s` ECDSA signature over everything before it,
+//!   verified before anything is decrypted.
+//!
 //! [`Error::IdentityTokenInvalid`]: crate::Error::IdentityTokenInvalid
 //! [`Error::EphemeralKeyUnknown`]: crate::Error::EphemeralKeyUnknown
 

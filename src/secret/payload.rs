@@ -88,8 +88,11 @@ pub(crate) fn read_header(bytes: &[u8], type_id: u32) -> Result<Header<'_>> {
     if r.read_u8().map_err(bad)? != ENCODING_MASK_BINARY {
         return Err(Error::IdentityTokenInvalid);
     }
-    let length = r.read_u32().map_err(bad)?;
-    if usize::try_from(length).ok() != Some(r.remaining()) {
+    // The bytes after the Length field, as OPC 10000-4 §7.41.2.3 says; the
+    // whole length from TypeId on, as open62541 writes it, is accepted too.
+    // Either way the field is covered by the signature or HMAC.
+    let length = usize::try_from(r.read_u32().map_err(bad)?).ok();
+    if length != Some(r.remaining()) && length != Some(bytes.len()) {
         return Err(Error::IdentityTokenInvalid);
     }
     let policy_uri = r
@@ -206,6 +209,30 @@ pub(crate) fn parse_payload(plain: &[u8], width: PaddingSizeWidth) -> Result<Pay
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_counts_the_bytes_after_it_or_the_whole_secret() {
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf);
+        let at = write_header(&mut w, 17_546, "uri", Some(b"cert"), DateTime(5), b"kd").unwrap();
+        w.put(&[0u8; 16]);
+        patch_length(&mut w, at).unwrap();
+        let total = buf.len();
+        let header = read_header(&buf, 17_546).unwrap();
+        assert_eq!(header.policy_uri, "uri");
+        assert_eq!(header.key_data, b"kd");
+        assert_eq!(header.header_len, total - 16);
+        assert!(read_header(&buf, 17_545).is_err());
+        buf[at..at + 4].copy_from_slice(&(total as u32).to_le_bytes());
+        assert!(read_header(&buf, 17_546).is_ok());
+        for wrong in [0, total - at - 3, total + 1] {
+            buf[at..at + 4].copy_from_slice(&(wrong as u32).to_le_bytes());
+            assert_eq!(
+                read_header(&buf, 17_546).unwrap_err(),
+                Error::IdentityTokenInvalid
+            );
+        }
+    }
 
     #[test]
     fn padding_hides_short_secrets_and_aligns() {
