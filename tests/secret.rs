@@ -434,6 +434,98 @@ fn legacy_secrets_round_trip_and_reject_tampering() {
     );
 }
 
+#[test]
+fn legacy_secrets_may_end_in_zero_padding_only() {
+    let receiver = &receivers()[0];
+    let public = receiver.key.public_key();
+    let scheme = AsymmetricEncryption::RsaOaepSha1;
+    let uri = LegacyAlgorithm::RsaOaepSha1.uri();
+    let seal = |plain: &[u8]| public.encrypt_block(scheme, plain, &mut rng(7)).unwrap();
+    let plain = |length: u32, tail: &[u8]| {
+        let mut p = length.to_le_bytes().to_vec();
+        p.extend_from_slice(b"pw");
+        p.extend_from_slice(&NONCE);
+        p.extend_from_slice(tail);
+        p
+    };
+    let open = |bytes: &[u8]| decrypt_legacy_secret(&receiver.key, uri, bytes, &NONCE);
+    assert_eq!(&open(&seal(&plain(34, &[0; 5]))).unwrap()[..], b"pw");
+    assert_eq!(&open(&seal(&plain(34, &[]))).unwrap()[..], b"pw");
+    for (length, tail) in [
+        (34, &[0, 0, 1][..]),
+        (35, &[][..]),
+        (33, &[][..]),
+        (31, &[][..]),
+    ] {
+        assert_eq!(
+            open(&seal(&plain(length, tail))),
+            Err(Error::IdentityTokenInvalid),
+            "Length {length}, tail {tail:?}"
+        );
+    }
+}
+
+#[test]
+fn random_changes_never_panic_and_always_give_the_one_error() {
+    use rand::RngExt;
+    let mut r = rng(99);
+    let curve = EccCurve::NistP256;
+    let sender = ecc_sender(curve, 100);
+    let receiver = EphemeralKeyPair::generate(curve, &mut rng(101));
+    let ecc = ecc_secret(curve, &sender, receiver.public_key(), b"secret", 102);
+    let rsa_receiver = &receivers()[0];
+    let rsa = rsa_secret(
+        &BASIC256_SHA256,
+        rsa_receiver,
+        b"secret",
+        RsaSecretForm::Specified,
+        103,
+    );
+    for round in 0..600 {
+        let base = if round % 6 == 0 { &rsa } else { &ecc };
+        let mut bad = base.clone();
+        match r.random_range(0..4u8) {
+            0 => {
+                for _ in 0..r.random_range(1..8) {
+                    let i = r.random_range(0..bad.len());
+                    bad[i] = r.random();
+                }
+            }
+            1 => bad.truncate(r.random_range(0..bad.len())),
+            2 => {
+                let extra: Vec<u8> = (0..r.random_range(1..40)).map(|_| r.random()).collect();
+                bad.extend_from_slice(&extra);
+            }
+            _ => {
+                let i = r.random_range(0..bad.len());
+                bad.insert(i, r.random());
+            }
+        }
+        if bad == *base {
+            continue;
+        }
+        let result = if round % 6 == 0 {
+            open_rsa(&bad, &BASIC256_SHA256, rsa_receiver)
+        } else {
+            EccEncryptedSecret::decrypt(&bad, curve, &sender.public_key(), &receiver)
+        };
+        assert_uniform(result, &format!("round {round}"));
+    }
+}
+
+#[cfg(feature = "legacy-policies")]
+#[test]
+fn rsa_secrets_round_trip_under_the_deprecated_policies() {
+    for policy in [&uasc::policy::BASIC256, &uasc::policy::BASIC128_RSA15] {
+        let receiver = &receivers()[0];
+        for form in [RsaSecretForm::Specified, RsaSecretForm::DotNet] {
+            let bytes = rsa_secret(policy, receiver, b"pw", form, 8);
+            let opened = open_rsa(&bytes, policy, receiver).unwrap();
+            check_opened(&opened, b"pw", policy.descriptor().uri);
+        }
+    }
+}
+
 #[cfg(not(feature = "legacy-policies"))]
 #[test]
 fn rsa_1_5_is_refused_before_any_decryption() {

@@ -100,9 +100,11 @@ pub fn encrypt_legacy_secret(
 /// `algorithm_uri` is the token's `encryptionAlgorithm`; `rsa-1_5` is
 /// refused **before** any decryption unless the `legacy-policies` feature
 /// is on. Every block is decrypted even after one failed; the decrypted
-/// Length must be exactly the bytes that follow it and at least the nonce's
-/// length, and the trailing nonce must equal `server_nonce` (compared in
-/// constant time). Every failure is `BadIdentityTokenInvalid`.
+/// Length must fit in the bytes that follow it and be at least the nonce's
+/// length, the nonce at its end must equal `server_nonce` (compared in
+/// constant time), and any bytes after it must be zeros (the padding the
+/// 1.04.1 errata allows a client to add). Every failure is
+/// `BadIdentityTokenInvalid`.
 pub fn decrypt_legacy_secret(
     own_key: &dyn OwnKey,
     algorithm_uri: &str,
@@ -129,11 +131,16 @@ pub fn decrypt_legacy_secret(
         .split_first_chunk::<4>()
         .ok_or(Error::IdentityTokenInvalid)?;
     let length = usize::try_from(u32::from_le_bytes(*length)).unwrap_or(usize::MAX);
-    if length != rest.len() || length < server_nonce.len() {
+    if length > rest.len() || length < server_nonce.len() {
         return Err(Error::IdentityTokenInvalid);
     }
-    let (secret, nonce) = rest.split_at(length - server_nonce.len());
-    if !bool::from(nonce.ct_eq(server_nonce)) {
+    let (content, padding) = rest.split_at(length);
+    let (secret, nonce) = content.split_at(length - server_nonce.len());
+    // Padding after the nonce, if a client added any, must be zeros
+    // (OPC 10000-4 1.04.1 errata); checked with the nonce, without branching
+    // on either alone.
+    let padding_ok = padding.iter().fold(0u8, |acc, b| acc | b).ct_eq(&0);
+    if !bool::from(nonce.ct_eq(server_nonce) & padding_ok) {
         return Err(Error::IdentityTokenInvalid);
     }
     Ok(Zeroizing::new(secret.to_vec()))
