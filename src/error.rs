@@ -106,6 +106,19 @@ pub enum Error {
     /// `BadCertificate…` codes of OPC 10000-4 §6.1.3).
     #[error("certificate refused: {0}")]
     Certificate(StatusCode),
+    /// An EncryptedSecret or a legacy encrypted secret cannot be opened
+    /// (OPC 10000-4 §7.41, §7.40.2.2): wrong type, policy or receiver,
+    /// a refused algorithm, or any failure of decryption, signature, HMAC,
+    /// padding, length or nonce checks. Deliberately carries no detail, so
+    /// that no step of the decryption can be told from another.
+    #[error("identity token invalid")]
+    IdentityTokenInvalid,
+    /// An EccEncryptedSecret names a receiver ephemeral key that is not (or
+    /// no longer) among the server's ephemeral keys (OPC 10000-4 §7.41.2.5):
+    /// the key rotated out, and the client must fetch the current
+    /// EphemeralKey. Reported only after the sender's signature verified.
+    #[error("ephemeral key unknown or expired")]
+    EphemeralKeyUnknown,
     /// The peer sent an ERR message (OPC 10000-6 §7.1.2.5).
     #[error("peer reported {code}")]
     Peer {
@@ -144,6 +157,9 @@ impl Error {
             Error::Timeout(_) => StatusCode::BAD_TIMEOUT,
             Error::SecureChannelClosed => StatusCode::BAD_SECURE_CHANNEL_CLOSED,
             Error::Certificate(code) => *code,
+            Error::IdentityTokenInvalid | Error::EphemeralKeyUnknown => {
+                StatusCode::BAD_IDENTITY_TOKEN_INVALID
+            }
             Error::Peer { code } => *code,
         }
     }

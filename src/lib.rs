@@ -57,6 +57,9 @@
 //!   OPC 10000-4 §5.6.2.1 says), sequence numbers, reassembly within
 //!   [`channel::ReceiveLimits`] and a [`channel::ByteBudget`] shared by a
 //!   server's channels, abort chunks, CloseSecureChannel, ERR, ReverseHello.
+//! * [`secret`]: passwords and tokens encrypted for a server
+//!   (OPC 10000-4 §7.41 EncryptedSecret, RSA and ECC; the legacy format of
+//!   §7.40.2.2) and a server's rotating ephemeral ECDH keys.
 //! * [`cert`]: the [`cert::CertificateValidator`] a channel asks about the
 //!   peer's certificate, and SHA-1 thumbprints.
 //!   [`cert::StoreValidator`] implements it over a directory trust store
@@ -168,6 +171,7 @@ pub mod crypto;
 mod error;
 pub mod messages;
 pub mod policy;
+pub mod secret;
 mod status;
 pub mod uacp;
 

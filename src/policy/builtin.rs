@@ -36,6 +36,14 @@ impl BuiltinPolicy {
         derive_p_sha(&self.descriptor, self.prf, side, client_nonce, server_nonce)
     }
 
+    /// The hash of the policy's HMAC; `None` for SecurityPolicy None.
+    pub(crate) const fn hmac_hash(&self) -> Option<HmacHash> {
+        match self.prf {
+            Some((_, hmac)) => Some(hmac),
+            None => None,
+        }
+    }
+
     /// A key exchange with a chosen nonce instead of a random one, e.g. to
     /// reproduce a recorded session.
     pub fn key_exchange_with_nonce(&'static self, nonce: &[u8]) -> NonceExchange {

@@ -21,6 +21,9 @@ type CbcParts<'s, 'd> = (&'s Cipher, &'d mut [AesBlock], Zeroizing<AesBlock>);
 enum Signer {
     Sha1(Hmac<sha1::Sha1>),
     Sha256(Hmac<sha2::Sha256>),
+    /// No signing key: keys that only encrypt (the EccEncryptedSecret
+    /// payload, signed asymmetrically instead).
+    Unkeyed,
 }
 
 #[derive(Clone)]
@@ -93,6 +96,7 @@ impl SymmetricKeys {
         let tag_len = match signer {
             Signer::Sha1(_) => 20,
             Signer::Sha256(_) => 32,
+            Signer::Unkeyed => 0,
         };
         if policy.signature_len > tag_len {
             return Err(fail());
@@ -105,15 +109,45 @@ impl SymmetricKeys {
         })
     }
 
+    /// Keys that only encrypt: AES-CBC with `encrypting_key` (16 or 32
+    /// bytes) and a 16-byte `iv`, no signing key, a signature length of 0.
+    /// For payloads authenticated otherwise (the EccEncryptedSecret of
+    /// OPC 10000-4 §7.41.2.5 carries an ECDSA signature).
+    pub(crate) fn encrypt_only(
+        name: &'static str,
+        encrypting_key: &[u8],
+        iv: &[u8],
+    ) -> Result<Self> {
+        let fail = || Error::SecurityChecksFailed;
+        let mut iv_bytes = Zeroizing::new([0u8; 16]);
+        if iv.len() != iv_bytes.len() {
+            return Err(fail());
+        }
+        iv_bytes.copy_from_slice(iv);
+        let cipher = match encrypting_key.len() {
+            16 => Cipher::Aes128(Aes128::new_from_slice(encrypting_key).map_err(|_| fail())?),
+            32 => Cipher::Aes256(Aes256::new_from_slice(encrypting_key).map_err(|_| fail())?),
+            _ => return Err(fail()),
+        };
+        Ok(SymmetricKeys {
+            policy: name,
+            state: Some((Signer::Unkeyed, cipher)),
+            iv: iv_bytes,
+            signature_len: 0,
+        })
+    }
+
     /// Writes the HMAC of `data` into `out` (which must be
     /// [`signature_len`](Self::signature_len) bytes).
-    fn sign(&self, data: &[u8], out: &mut [u8]) -> Result<()> {
+    pub(crate) fn sign(&self, data: &[u8], out: &mut [u8]) -> Result<()> {
         let Some((signer, _)) = &self.state else {
             return Ok(());
         };
         let mut tag = match signer {
             Signer::Sha1(m) => mac_bytes(m.clone(), data),
             Signer::Sha256(m) => mac_bytes(m.clone(), data),
+            Signer::Unkeyed if out.is_empty() => return Ok(()),
+            Signer::Unkeyed => return Err(Error::SecurityChecksFailed),
         };
         let n = out.len();
         let src = tag.get(..n).ok_or(Error::SecurityChecksFailed);
@@ -123,7 +157,7 @@ impl SymmetricKeys {
     }
 
     /// Checks `signature` against the HMAC of `data` in constant time.
-    fn verify(&self, data: &[u8], signature: &[u8]) -> Result<()> {
+    pub(crate) fn verify(&self, data: &[u8], signature: &[u8]) -> Result<()> {
         let Some((signer, _)) = &self.state else {
             return if signature.is_empty() {
                 Ok(())
@@ -134,13 +168,15 @@ impl SymmetricKeys {
         let ok = match signer {
             Signer::Sha1(m) => m.clone().chain_update(data).verify_slice(signature),
             Signer::Sha256(m) => m.clone().chain_update(data).verify_slice(signature),
+            Signer::Unkeyed if signature.is_empty() => Ok(()),
+            Signer::Unkeyed => return Err(Error::SecurityChecksFailed),
         };
         ok.map_err(|_| Error::SecurityChecksFailed)
     }
 
     /// Encrypts `data` in place with AES-CBC under the token's IV; its
     /// length must be a multiple of 16.
-    fn encrypt(&self, data: &mut [u8]) -> Result<()> {
+    pub(crate) fn encrypt(&self, data: &mut [u8]) -> Result<()> {
         let Some((cipher, blocks, iv)) = self.cbc_parts(data)? else {
             return Ok(());
         };
@@ -156,7 +192,7 @@ impl SymmetricKeys {
     }
 
     /// Decrypts `data` in place; its length must be a multiple of 16.
-    fn decrypt(&self, data: &mut [u8]) -> Result<()> {
+    pub(crate) fn decrypt(&self, data: &mut [u8]) -> Result<()> {
         let Some((cipher, blocks, iv)) = self.cbc_parts(data)? else {
             return Ok(());
         };
