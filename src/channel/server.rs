@@ -177,6 +177,13 @@ impl ServerChannel {
             }
             return Ok(policy);
         }
+        // A secured policy needs Sign or SignAndEncrypt: refuse it before
+        // any RSA work when the endpoint allows neither.
+        if !self.config.security.allows(MessageSecurityMode::Sign)
+            && !self.config.security.allows(MessageSecurityMode::SignAndEncrypt)
+        {
+            return Err(Error::SecurityPolicyRejected);
+        }
         let identity = self
             .config
             .identity
