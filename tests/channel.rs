@@ -181,3 +181,75 @@ fn a_client_refuses_a_server_holding_its_own_certificate() {
     .unwrap_err();
     assert_eq!(e.status_code(), StatusCode::BAD_SECURITY_CHECKS_FAILED);
 }
+
+/// A validator whose verdict can change while channels run, as a trust
+/// list or a CRL does.
+#[derive(Debug, Default)]
+struct Switch(std::sync::atomic::AtomicBool);
+
+impl uasc::cert::CertificateValidator for Switch {
+    fn validate(&self, _: &[u8], _: &uasc::cert::ValidationContext<'_>) -> uasc::Result<()> {
+        if self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(uasc::Error::Certificate(
+                StatusCode::BAD_CERTIFICATE_REVOKED,
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[test]
+fn a_certificate_refused_later_ends_the_channel_at_its_next_renewal() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    let ids = identities();
+    let mode = uasc::messages::MessageSecurityMode::SignAndEncrypt;
+    for server_side in [true, false] {
+        let switch = Arc::new(Switch::default());
+        let mut client = client_config(&ids, &uasc::policy::BASIC256_SHA256, mode);
+        client.requested_lifetime = 10_000;
+        let mut server = server_config(&ids);
+        if server_side {
+            server.validator = switch.clone();
+        } else {
+            client.validator = switch.clone();
+        }
+        let mut pair = Pair::new(client, server, 8);
+        pair.open();
+        // Refused from now on: the open token keeps working...
+        switch.0.store(true, Ordering::SeqCst);
+        let id = pair.client.send_request(b"still open").unwrap();
+        pair.drive();
+        assert_eq!(
+            Pair::messages(&pair.server_events),
+            [(id, b"still open".to_vec())]
+        );
+        // ...until the renewal, which the refusing side ends.
+        let due = pair.client.poll_timeout().unwrap();
+        pair.advance_to(due);
+        pair.drive();
+        let (refusing, other) = if server_side {
+            (&pair.server_events, &pair.client_events)
+        } else {
+            (&pair.client_events, &pair.server_events)
+        };
+        assert_eq!(
+            Pair::closed(refusing),
+            Some(StatusCode::BAD_CERTIFICATE_REVOKED),
+            "server side: {server_side}"
+        );
+        if server_side {
+            // The client is told only what OPC 10000-4 lets pass.
+            assert_eq!(
+                Pair::closed(other),
+                Some(StatusCode::BAD_SECURITY_CHECKS_FAILED)
+            );
+        }
+        assert!(
+            !refusing
+                .iter()
+                .any(|e| matches!(e, Event::TokenRenewed { .. }))
+        );
+    }
+}

@@ -199,6 +199,21 @@ impl ClientChannel {
 
     fn send_open(&mut self, now: Instant, renew: bool) -> Result<()> {
         let policy = Arc::clone(self.core.policy()?);
+        if renew && let Some(chain) = &self.config.server_certificate {
+            // The server's certificate is validated again before every
+            // renewal: trust-list, revocation and validity changes apply
+            // from the next token on.
+            self.config.validator.validate(
+                chain,
+                &ValidationContext {
+                    peer_role: Role::Server,
+                    policy: policy.descriptor(),
+                    application_uri: None,
+                    host_name: None,
+                    now: self.utc(now),
+                },
+            )?;
+        }
         let previous = self.core.tokens.latest_chaining().cloned();
         let exchange = policy.start_key_exchange(&mut *self.core.rng, previous.as_ref())?;
         let request_id = self.take_request_id();

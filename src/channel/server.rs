@@ -180,7 +180,10 @@ impl ServerChannel {
         // A secured policy needs Sign or SignAndEncrypt: refuse it before
         // any RSA work when the endpoint allows neither.
         if !self.config.security.allows(MessageSecurityMode::Sign)
-            && !self.config.security.allows(MessageSecurityMode::SignAndEncrypt)
+            && !self
+                .config
+                .security
+                .allows(MessageSecurityMode::SignAndEncrypt)
         {
             return Err(Error::SecurityPolicyRejected);
         }
@@ -203,12 +206,13 @@ impl ServerChannel {
         if client_leaf == own_leaf {
             return Err(Error::SecurityChecksFailed);
         }
-        if renew {
-            if self.client_certificate.as_deref() != Some(client_leaf) {
-                return Err(Error::SecurityChecksFailed);
-            }
-            return Ok(policy);
+        if renew && self.client_certificate.as_deref() != Some(client_leaf) {
+            return Err(Error::SecurityChecksFailed);
         }
+        // Validated again on every renewal: a certificate revoked, expired
+        // or removed from the trust list since the channel opened ends it
+        // at its next renewal, while the open token keeps working until
+        // then.
         self.config.validator.validate(
             chain,
             &ValidationContext {
@@ -219,8 +223,10 @@ impl ServerChannel {
                 now: self.utc(now),
             },
         )?;
-        self.client_key = Some(policy.peer_key(client_leaf)?);
-        self.client_certificate = Some(client_leaf.to_vec());
+        if !renew {
+            self.client_key = Some(policy.peer_key(client_leaf)?);
+            self.client_certificate = Some(client_leaf.to_vec());
+        }
         Ok(policy)
     }
 
