@@ -3,11 +3,12 @@
 --url and calls GetEndpoints on it (no session), then closes it.
 
   python asyncua_client.py --url URL --policies A,B --modes Sign,SignAndEncrypt \
-      --cert C.der --key K.pem --uri URI
+      --cert C.der --key K.pem --uri URI [--renew]
 
 Prints "OK <policy> <mode> <n> endpoints" or "FAIL <policy> <mode> <error>" per combination
 (None once) and exits 0 only if all succeeded. The server certificate comes from the endpoints
-asyncua reads over a None channel first.
+asyncua reads over a None channel first. With --renew the client renews its token (an OPN
+Renew request) and calls GetEndpoints again on the renewed channel.
 """
 import argparse
 import asyncio
@@ -35,8 +36,13 @@ async def one(a, policy, mode):
         if policy != "None" and not got.endswith("#" + policy):
             raise RuntimeError(f"channel opened with {got}")
         eps = await c.get_endpoints()
+        detail = f"{len(eps)} endpoints"
+        if a.renew:
+            await c.open_secure_channel(renew=True)
+            eps = await c.get_endpoints()
+            detail += ", renewed"
         await c.close_secure_channel()
-        return f"{len(eps)} endpoints"
+        return detail
     finally:
         c.disconnect_socket()
 
@@ -49,6 +55,7 @@ async def main():
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--uri", required=True)
+    ap.add_argument("--renew", action="store_true")
     ap.add_argument("--timeout", type=float, default=10.0)
     a = ap.parse_args()
     logging.basicConfig(level=logging.CRITICAL)

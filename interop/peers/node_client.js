@@ -3,7 +3,10 @@
 // --url and calls GetEndpoints on it (no session), then disconnects.
 //
 //   node node_client.js --url URL --policies A,B --modes Sign,SignAndEncrypt
-//        --cert C.pem --key K.pem --uri URI --pki DIR
+//        --cert C.pem --key K.pem --uri URI --pki DIR [--renew 1]
+//
+// With --renew 1 the channel is kept until node-opcua has renewed its token by itself (at 75 %
+// of the lifetime the server granted), and GetEndpoints is called again on the renewed channel.
 //
 // Prints "OK <policy> <mode> <n> endpoints" or "FAIL <policy> <mode> <error>" per combination
 // (None once); exit 0 only if all succeeded. The server certificate is accepted automatically.
@@ -36,8 +39,12 @@ async function one(certificateManager, policy, mode) {
     });
     try {
         await withTimeout(client.connect(arg("url")), "connect");
-        const endpoints = await withTimeout(client.getEndpoints(), "GetEndpoints");
-        return `${endpoints.length} endpoints`;
+        const renewed = new Promise((resolve) => client.once("security_token_renewed", resolve));
+        let endpoints = await withTimeout(client.getEndpoints(), "GetEndpoints");
+        if (arg("renew") !== "1") return `${endpoints.length} endpoints`;
+        await withTimeout(renewed, "token renewal");
+        endpoints = await withTimeout(client.getEndpoints(), "GetEndpoints after renewal");
+        return `${endpoints.length} endpoints, renewed`;
     } finally {
         try { await withTimeout(client.disconnect(), "disconnect"); } catch (e) { /* already reported */ }
     }

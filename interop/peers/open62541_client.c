@@ -2,7 +2,10 @@
  * --url (UA_Client_connectSecureChannel, no session), calls GetEndpoints on it and disconnects.
  *
  *   open62541_client --url URL --policies A,B --modes Sign,SignAndEncrypt
- *                    --cert C.der --key K.der --uri URI [--timeout MS] [--loglevel N]
+ *                    --cert C.der --key K.der --uri URI [--renew 1] [--timeout MS] [--loglevel N]
+ *
+ * With --renew 1 the channel is kept until the client has renewed its token by itself (at 75 %
+ * of the lifetime the server granted), and GetEndpoints is called again on the renewed channel.
  *
  * Prints "OK <policy> <mode> <n> endpoints" or "FAIL <policy> <mode> <StatusCode>" per
  * combination (None once); exit 0 only if all succeeded. The server certificate is accepted
@@ -44,11 +47,30 @@ static const char *url, *uri;
 static UA_ByteString cert, key;
 static unsigned timeout = 10000;
 static int loglevel = 600;
+static int renew = 0;
+
+/* Wraps the stdout logger to notice the client's "renewed" message. */
+static UA_Logger *inner;
+static int renewed;
+static void watch(void *ctx, UA_LogLevel level, UA_LogCategory cat, const char *msg, va_list args) {
+    (void)ctx;
+    if(strstr(msg, "renewed with a revised lifetime")) renewed = 1;
+    inner->log(inner->context, level, cat, msg, args);
+}
+static void watch_clear(UA_Logger *l) {
+    inner->clear(inner);
+    UA_free(l);
+}
 
 static UA_StatusCode attempt(const char *policy, UA_MessageSecurityMode mode, char *detail, size_t n) {
     UA_ClientConfig cc;
     memset(&cc, 0, sizeof cc);
-    cc.logging = UA_Log_Stdout_new((UA_LogLevel)loglevel);
+    inner = UA_Log_Stdout_new((UA_LogLevel)loglevel);
+    UA_Logger *logger = (UA_Logger *)UA_calloc(1, sizeof(UA_Logger));
+    logger->log = watch;
+    logger->clear = watch_clear;
+    cc.logging = logger;
+    renewed = 0;
     UA_ClientConfig_setDefault(&cc);
     cc.timeout = timeout;
     UA_CertificateGroup_AcceptAll(&cc.certificateVerification);
@@ -100,6 +122,20 @@ static UA_StatusCode attempt(const char *policy, UA_MessageSecurityMode mode, ch
         if(rv == UA_STATUSCODE_GOOD) snprintf(detail, n, "%zu endpoints", count);
         UA_Array_delete(eps, count, &UA_TYPES[UA_TYPES_ENDPOINTDESCRIPTION]);
     }
+    if(rv == UA_STATUSCODE_GOOD && renew) {
+        for(int i = 0; i < 200 && !renewed && rv == UA_STATUSCODE_GOOD; i++) rv = UA_Client_run_iterate(client, 50);
+        if(rv == UA_STATUSCODE_GOOD && !renewed) {
+            snprintf(detail, n, "no renewal within 10 s");
+            rv = UA_STATUSCODE_BADTIMEOUT;
+        }
+        if(rv == UA_STATUSCODE_GOOD) {
+            size_t count = 0;
+            UA_EndpointDescription *eps = NULL;
+            rv = UA_Client_getEndpoints(client, url, &count, &eps);
+            if(rv == UA_STATUSCODE_GOOD) snprintf(detail, n, "%zu endpoints, renewed", count);
+            UA_Array_delete(eps, count, &UA_TYPES[UA_TYPES_ENDPOINTDESCRIPTION]);
+        }
+    }
     UA_Client_disconnect(client);
     UA_Client_delete(client);
     return rv;
@@ -114,6 +150,7 @@ int main(int argc, char **argv) {
         else if(!strcmp(argv[i], "--cert")) certPath = argv[i + 1];
         else if(!strcmp(argv[i], "--key")) keyPath = argv[i + 1];
         else if(!strcmp(argv[i], "--uri")) uri = argv[i + 1];
+        else if(!strcmp(argv[i], "--renew")) renew = atoi(argv[i + 1]);
         else if(!strcmp(argv[i], "--timeout")) timeout = (unsigned)atoi(argv[i + 1]);
         else if(!strcmp(argv[i], "--loglevel")) loglevel = atoi(argv[i + 1]);
         else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
