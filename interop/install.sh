@@ -11,10 +11,12 @@ mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 step() { printf '=== %s\n' "$*"; }
 
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
 apt_updated=0
 apt_install() {
-    if [ "$apt_updated" = 0 ]; then apt-get update >/dev/null; apt_updated=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null
+    if [ "$apt_updated" = 0 ]; then $SUDO apt-get update >/dev/null; apt_updated=1; fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null
 }
 
 step "asyncua 2.1.0"
