@@ -19,7 +19,7 @@ LIFETIME=${UASC_INTEROP_LIFETIME:-4000}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/uasc-interop.XXXXXX")
 PIDS=()
 cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}" $(cat "$WORK/pids" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
     if [ "${UASC_INTEROP_KEEP:-0}" = 1 ]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -105,6 +105,7 @@ our_client_vs() { # peer
     local peer=$1 port=${PORT[$1]} log=$WORK/$1-server.log
     (peer_server "$peer" "$port" "$log") &
     local pid=$!
+    echo "$pid" >>"$WORK/pids"
     if ! wait_ready "$log" "$pid" 60; then
         for pol in "${POLICIES[@]}"; do for m in "${MODES[@]}"; do
             [ "$pol" = None ] && m=None
