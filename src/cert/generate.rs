@@ -318,7 +318,8 @@ pub struct CertificateParams {
 impl CertificateParams {
     /// An application instance certificate valid from an hour ago for
     /// `days` days, with serverAuth and clientAuth, naming
-    /// `application_uri` and `hosts` (each an IP address or a DNS name).
+    /// `application_uri` and `hosts` (each an IP address or a DNS name;
+    /// a name given twice is written once).
     pub fn application(
         common_name: &str,
         application_uri: &str,
@@ -331,8 +332,21 @@ impl CertificateParams {
         CertificateParams {
             common_name: common_name.to_owned(),
             application_uri: Some(application_uri.to_owned()),
-            dns_names: dns.into_iter().map(str::to_owned).collect(),
-            ip_addresses: ips.into_iter().filter_map(|h| h.parse().ok()).collect(),
+            dns_names: dns.into_iter().fold(Vec::new(), |mut out, h| {
+                if !out.iter().any(|d: &String| d.eq_ignore_ascii_case(h)) {
+                    out.push(h.to_owned());
+                }
+                out
+            }),
+            ip_addresses: ips.into_iter().filter_map(|h| h.parse().ok()).fold(
+                Vec::new(),
+                |mut out, ip| {
+                    if !out.contains(&ip) {
+                        out.push(ip);
+                    }
+                    out
+                },
+            ),
             not_before: now - Duration::from_secs(3600),
             not_after: now + Duration::from_secs(days.saturating_mul(86_400)),
             ca: false,
