@@ -126,16 +126,11 @@ impl Tokens {
     /// The next instant something changes: a renewal is due (client), a
     /// token expires, or a grace period ends.
     pub(crate) fn next_deadline(&self, server: bool) -> Option<Instant> {
-        let current = self.current.as_ref().map(|t| {
-            if server {
-                t.grace_end().min(if self.other.is_some() {
-                    t.expires()
-                } else {
-                    t.grace_end()
-                })
-            } else {
-                t.renew_at()
-            }
+        let current = self.current.as_ref().map(|t| match (server, &self.other) {
+            // A renewed token waits: switch to it when the current expires.
+            (true, Some(_)) => t.expires(),
+            (true, None) => t.grace_end(),
+            (false, _) => t.renew_at(),
         });
         let other = self.other.as_ref().map(Token::grace_end);
         current.into_iter().chain(other).min()
