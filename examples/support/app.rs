@@ -72,8 +72,11 @@ pub fn validator(store: &DirectoryStore, auto_trust: bool) -> Arc<dyn Certificat
         suppress_untrusted: auto_trust,
         ..ValidationOptions::default()
     };
-    let store = DirectoryStore::open(store.root()).expect("store opened before");
-    Arc::new(StoreValidator::new(store).with_options(options).with_audit(
-        |e: &uasc::cert::SuppressedError| eprintln!("certificate accepted despite {}", e.code),
-    ))
+    Arc::new(
+        StoreValidator::new(store.clone())
+            .with_options(options)
+            .with_audit(|e: &uasc::cert::SuppressedError| {
+                eprintln!("certificate accepted despite {}", e.code)
+            }),
+    )
 }
