@@ -1502,20 +1502,21 @@ fn channels_open_exchange_and_renew_with_the_aead_policy() {
 
     let start = Instant::now();
     let utc = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    let mut client = ClientChannel::new(
+    let mut client = ClientChannel::with_rng(
         client_config,
         Box::new(StdRng::seed_from_u64(3)),
         start,
         utc,
     )
     .unwrap();
-    let mut server = ServerChannel::new(
+    let mut server = ServerChannel::with_rng(
         Arc::new(server_config),
         ByteBudget::new(1 << 20),
         Box::new(StdRng::seed_from_u64(4)),
         start,
         utc,
-    );
+    )
+    .unwrap();
     let mut events = (Vec::new(), Vec::new());
     let mut now = start;
     let mut pump = |client: &mut ClientChannel, server: &mut ServerChannel, now: Instant| loop {

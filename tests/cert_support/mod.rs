@@ -167,10 +167,8 @@ pub fn server_context() -> ValidationContext<'static> {
 
 pub fn context(role: Role, policy: &'static PolicyDescriptor) -> ValidationContext<'static> {
     ValidationContext {
-        peer_role: role,
-        policy,
         application_uri: Some(APP_URI),
         host_name: Some(HOST),
-        now: SystemTime::now(),
+        ..ValidationContext::new(role, policy, SystemTime::now())
     }
 }
