@@ -48,6 +48,8 @@ status_codes! {
     BAD_INTERNAL_ERROR = 0x8002_0000, "BadInternalError";
     /// Not enough memory to complete the operation.
     BAD_OUT_OF_MEMORY = 0x8003_0000, "BadOutOfMemory";
+    /// A low level communication error occurred.
+    BAD_COMMUNICATION_ERROR = 0x8005_0000, "BadCommunicationError";
     /// Decoding halted because of invalid data in the stream.
     BAD_DECODING_ERROR = 0x8007_0000, "BadDecodingError";
     /// The message encoding/decoding limits imposed by the stack have been exceeded.
@@ -56,6 +58,8 @@ status_codes! {
     BAD_TIMEOUT = 0x800A_0000, "BadTimeout";
     /// The server does not support the requested service.
     BAD_SERVICE_UNSUPPORTED = 0x800B_0000, "BadServiceUnsupported";
+    /// The server has stopped and cannot process any requests.
+    BAD_SERVER_HALTED = 0x800E_0000, "BadServerHalted";
     /// The certificate provided as a parameter is not valid.
     BAD_CERTIFICATE_INVALID = 0x8012_0000, "BadCertificateInvalid";
     /// An error occurred verifying security.
@@ -130,6 +134,8 @@ status_codes! {
     BAD_SECURE_CHANNEL_TOKEN_UNKNOWN = 0x8087_0000, "BadSecureChannelTokenUnknown";
     /// The sequence number is not valid.
     BAD_SEQUENCE_NUMBER_INVALID = 0x8088_0000, "BadSequenceNumberInvalid";
+    /// Could not establish a network connection to remote server.
+    BAD_CONNECTION_REJECTED = 0x80AC_0000, "BadConnectionRejected";
     /// The network connection has been closed.
     BAD_CONNECTION_CLOSED = 0x80AE_0000, "BadConnectionClosed";
     /// The operation could not be finished because all available connections are in use.
