@@ -167,6 +167,8 @@ pub mod channel;
 pub mod chunk;
 pub mod codec;
 pub mod crypto;
+#[cfg(feature = "tokio")]
+pub mod driver;
 mod error;
 pub mod messages;
 pub mod policy;
