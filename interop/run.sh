@@ -32,7 +32,7 @@ declare -A PORT=([asyncua]=$((BASE + 1)) [node]=$((BASE + 2)) [open62541]=$((BAS
 OUR_PORT=$((BASE + 10))
 
 say "building the examples (release)"
-(cd "$ROOT" && cargo build --locked --release --quiet --example server --example client)
+(cd "$ROOT" && cargo build --locked --release --quiet --features tokio --example server --example client)
 BIN=$ROOT/target/release/examples
 
 # Peer identities: RSA-2048 self-signed, SAN URI = the ApplicationUri each peer announces,

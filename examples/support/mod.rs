@@ -4,5 +4,4 @@
 pub mod app;
 pub mod args;
 pub mod client;
-pub mod net;
 pub mod server;

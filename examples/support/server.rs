@@ -1,31 +1,26 @@
-//! The example server: one thread per connection, each driving a
-//! `ServerChannel`, answering GetEndpoints and FindServers and refusing
-//! every other service with a ServiceFault.
+//! The example server on `uasc::driver`: answers GetEndpoints and
+//! FindServers and refuses every other service with a ServiceFault.
 
-use std::net::{TcpListener, TcpStream};
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use uasc::StatusCode;
-use uasc::channel::{ByteBudget, Event, SecurityRequirement, ServerChannel, ServerConfig};
+use uasc::channel::{SecurityRequirement, ServerConfig};
 use uasc::codec::{
-    DateTime, Decode, DecodeLimits, LocalizedText, Reader, RequestHeader, ResponseHeader, UaString,
-    Writer,
+    DateTime, DecodeLimits, LocalizedText, Reader, RequestHeader, ResponseHeader, UaString, Writer,
 };
+use uasc::driver::Bytes;
+use uasc::driver::{self, Request, Response, Server};
 use uasc::messages::{
     ApplicationDescription, ApplicationType, EndpointDescription, FindServersRequest,
     FindServersResponse, GetEndpointsRequest, GetEndpointsResponse, Message, MessageSecurityMode,
-    ServiceFault, TRANSPORT_PROFILE_UATCP, UserTokenPolicy, UserTokenType, decode_message,
-    encode_message, peek_type_id,
+    TRANSPORT_PROFILE_UATCP, UserTokenPolicy, UserTokenType, decode_message, encode_message,
+    peek_type_id,
 };
 use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
 use super::app::{App, load_or_create, validator};
-use super::net::{Stop, run};
 
 /// How the example server runs.
 #[derive(Debug, Clone)]
@@ -40,31 +35,32 @@ pub struct ServerOptions {
     pub token_lifetime: Option<u32>,
     pub auto_trust: bool,
     pub duration: Option<Duration>,
+    /// Connections served at once.
+    pub max_connections: usize,
 }
 
 pub const SERVER_URI: &str = "urn:uasc:example:server";
 
-/// A server accepting connections on its own thread.
+/// A server accepting connections.
 pub struct RunningServer {
     pub url: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    server: Server,
+    duration: Option<Duration>,
 }
 
 impl RunningServer {
-    /// Stops accepting and waits for the listener thread.
-    pub fn stop(mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    /// Stops gracefully.
+    pub async fn stop(self) {
+        self.server.shutdown().await
     }
 
-    /// Waits until the listener ends (after `--duration`).
-    pub fn wait(mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+    /// Runs until `--duration` has passed (for ever without it), then stops.
+    pub async fn wait(self) {
+        match self.duration {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
         }
+        self.stop().await
     }
 }
 
@@ -129,10 +125,11 @@ fn application(app: &App) -> ApplicationDescription {
 
 /// Starts the server: opens (or creates) the PKI folder, binds, prints
 /// nothing; the caller prints `READY <url>`.
-pub fn start(options: ServerOptions) -> Result<RunningServer, String> {
+pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
     let hosts = ["localhost", "127.0.0.1", options.host.as_str()];
     let app = load_or_create(&options.pki, SERVER_URI, &hosts)?;
-    let listener = TcpListener::bind((options.host.as_str(), options.port))
+    let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
+        .await
         .map_err(|e| format!("binding {}:{}: {e}", options.host, options.port))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let url = format!("opc.tcp://{}:{port}", options.host);
@@ -150,144 +147,64 @@ pub fn start(options: ServerOptions) -> Result<RunningServer, String> {
     if let Some(ms) = options.token_lifetime {
         config.lifetime_bounds = (ms, ms);
     }
-    let shared = Arc::new(Shared {
-        config: Arc::new(config),
-        budget: ByteBudget::default(),
+    let answers = Arc::new(Answers {
         endpoints: endpoints(&options, &app, &url),
         application: application(&app),
     });
-    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    let end = options.duration.map(|d| Instant::now() + d);
-    let thread = std::thread::spawn(move || {
-        while !flag.load(Ordering::SeqCst) && end.is_none_or(|e| Instant::now() < e) {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    let shared = Arc::clone(&shared);
-                    std::thread::spawn(move || serve(stream, &shared));
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
-            }
-        }
-    });
+    let mut driver_options = driver::ServerOptions::default();
+    driver_options.max_connections = options.max_connections;
+    let handler = move |request: Request| {
+        let answers = Arc::clone(&answers);
+        async move { answers.answer(&request.body) }
+    };
+    let server =
+        driver::serve_with(listener, config, driver_options, handler).map_err(|e| e.to_string())?;
     Ok(RunningServer {
         url,
-        stop,
-        thread: Some(thread),
+        server,
+        duration: options.duration,
     })
 }
 
-struct Shared {
-    config: Arc<ServerConfig>,
-    budget: ByteBudget,
+/// What the server answers with.
+struct Answers {
     endpoints: Vec<EndpointDescription>,
     application: ApplicationDescription,
 }
 
-fn serve(mut stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_nonblocking(false);
-    let mut channel = match ServerChannel::new(
-        Arc::clone(&shared.config),
-        shared.budget.clone(),
-        Instant::now(),
-        SystemTime::now(),
-    ) {
-        Ok(channel) => channel,
-        Err(e) => return eprintln!("channel: {e}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(24 * 3600);
-    let result = run(&mut stream, &mut channel, deadline, |channel, event| {
-        match event {
-            Event::Message { request_id, body } => {
-                let response = answer(&body, shared);
-                if let Err(e) = channel.send_response(request_id, &response) {
-                    eprintln!("response to request {request_id}: {e}");
-                }
+impl Answers {
+    /// The response to a request body; a StatusCode becomes a ServiceFault.
+    fn answer(&self, body: &[u8]) -> Response {
+        let header = |request: &RequestHeader| ResponseHeader {
+            timestamp: DateTime::from_system_time(SystemTime::now()),
+            request_handle: request.request_handle,
+            ..ResponseHeader::default()
+        };
+        let mut r = Reader::with_limits(body, DecodeLimits::DEFAULT);
+        let mut out = Vec::new();
+        let mut w = Writer::new(&mut out);
+        let written = match peek_type_id(body).ok().and_then(|id| id.as_ns0_numeric()) {
+            Some(GetEndpointsRequest::TYPE_ID) => {
+                let request: GetEndpointsRequest =
+                    decode_message(&mut r).map_err(|e| e.status_code())?;
+                let response = GetEndpointsResponse {
+                    response_header: header(&request.request_header),
+                    endpoints: Some(self.endpoints.clone()),
+                };
+                encode_message(&response, &mut w)
             }
-            Event::Closed { error } => {
-                if let Some(e) = error {
-                    eprintln!("channel closed: {e}");
-                }
-                return ControlFlow::Break(());
+            Some(FindServersRequest::TYPE_ID) => {
+                let request: FindServersRequest =
+                    decode_message(&mut r).map_err(|e| e.status_code())?;
+                let response = FindServersResponse {
+                    response_header: header(&request.request_header),
+                    servers: Some(vec![self.application.clone()]),
+                };
+                encode_message(&response, &mut w)
             }
-            _ => {}
-        }
-        ControlFlow::Continue(())
-    });
-    if let Ok(Stop::Disconnected) | Err(_) = result {
-        // The client went away; nothing to tell it.
+            _ => return Err(StatusCode::BAD_SERVICE_UNSUPPORTED),
+        };
+        written.map_err(|e| e.status_code())?;
+        Ok(Bytes::from(out))
     }
-}
-
-/// The response body to a request body.
-fn answer(body: &[u8], shared: &Shared) -> Vec<u8> {
-    let type_id = peek_type_id(body).ok().and_then(|id| id.as_ns0_numeric());
-    let mut reader = Reader::with_limits(body, DecodeLimits::DEFAULT);
-    let mut out = Vec::new();
-    let mut w = Writer::new(&mut out);
-    let header = |request: &RequestHeader, result: StatusCode| ResponseHeader {
-        timestamp: DateTime::from_system_time(SystemTime::now()),
-        request_handle: request.request_handle,
-        service_result: result,
-        ..ResponseHeader::default()
-    };
-    let written = match type_id {
-        Some(GetEndpointsRequest::TYPE_ID) => {
-            match decode_message::<GetEndpointsRequest>(&mut reader) {
-                Ok(request) => encode_message(
-                    &GetEndpointsResponse {
-                        response_header: header(&request.request_header, StatusCode::GOOD),
-                        endpoints: Some(shared.endpoints.clone()),
-                    },
-                    &mut w,
-                ),
-                Err(e) => fault(&mut w, &RequestHeader::default(), e.status_code(), header),
-            }
-        }
-        Some(FindServersRequest::TYPE_ID) => {
-            match decode_message::<FindServersRequest>(&mut reader) {
-                Ok(request) => encode_message(
-                    &FindServersResponse {
-                        response_header: header(&request.request_header, StatusCode::GOOD),
-                        servers: Some(vec![shared.application.clone()]),
-                    },
-                    &mut w,
-                ),
-                Err(e) => fault(&mut w, &RequestHeader::default(), e.status_code(), header),
-            }
-        }
-        _ => {
-            // Any other service: the request header tells the handle.
-            let mut r = Reader::with_limits(body, DecodeLimits::DEFAULT);
-            let request = uasc::codec::NodeId::decode(&mut r)
-                .and_then(|_| RequestHeader::decode(&mut r))
-                .unwrap_or_default();
-            fault(
-                &mut w,
-                &request,
-                StatusCode::BAD_SERVICE_UNSUPPORTED,
-                header,
-            )
-        }
-    };
-    if written.is_err() {
-        out.clear();
-    }
-    out
-}
-
-fn fault(
-    w: &mut Writer<'_>,
-    request: &RequestHeader,
-    code: StatusCode,
-    header: impl Fn(&RequestHeader, StatusCode) -> ResponseHeader,
-) -> uasc::Result<()> {
-    encode_message(
-        &ServiceFault {
-            response_header: header(request, code),
-        },
-        w,
-    )
 }
