@@ -90,20 +90,25 @@ async fn a_request_without_an_answer_times_out_and_the_channel_stays_open() {
     server.shutdown().await;
 }
 
+/// `e` says that the peer hung up: the end of the stream, or a reset.
+fn assert_hang_up(e: &Error) {
+    assert!(
+        matches!(
+            e,
+            Error::Channel(uasc::Error::ConnectionClosed) | Error::Io(_)
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.status_code(), StatusCode::BAD_CONNECTION_CLOSED, "{e:?}");
+}
+
 #[tokio::test]
 async fn a_server_that_hangs_up_mid_handshake_is_a_typed_error() {
     let url = fake_server(|stream| async move { drop(stream) }).await;
     let e = driver::connect(&url, client_config(&url, None))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            &e,
-            Error::Channel(uasc::Error::ConnectionClosed) | Error::Io(_)
-        ),
-        "{e:?}"
-    );
-    assert_eq!(e.status_code(), StatusCode::BAD_CONNECTION_CLOSED, "{e:?}");
+    assert_hang_up(&e);
 }
 
 #[tokio::test]
@@ -170,14 +175,7 @@ async fn a_server_that_hangs_up_with_a_call_in_flight_is_a_typed_error() {
     // The call ends with the hang-up, long before its 30 s timeout.
     let e = call.await.unwrap().unwrap_err();
     assert!(start.elapsed() < Duration::from_secs(5));
-    assert!(
-        matches!(
-            &e,
-            Error::Channel(uasc::Error::ConnectionClosed) | Error::Io(_)
-        ),
-        "{e:?}"
-    );
-    assert_eq!(e.status_code(), StatusCode::BAD_CONNECTION_CLOSED, "{e:?}");
+    assert_hang_up(&e);
     // So do the calls after it, and close says so too.
     let again = client.call(&b"again"[..]).await.unwrap_err();
     assert_eq!(again.status_code(), StatusCode::BAD_CONNECTION_CLOSED);
