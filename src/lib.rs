@@ -67,6 +67,17 @@
 //!   OPC 10000-4 §6.1.3; [`cert::CertificateParams`] makes certificates,
 //!   keys and CRLs.
 //! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
+//! * `driver` (feature `tokio`): an async client and server over tokio TCP
+//!   that own the sockets, the clock and the tasks and drive the channels
+//!   above, in the way tokio-rustls and quinn drive rustls and quinn-proto.
+//!
+//! ## Cargo features
+//!
+//! * `tokio` (off): the `driver` module, with `tokio` and `bytes` as
+//!   dependencies. Without it nothing in the crate depends on an async
+//!   runtime.
+//! * `legacy-policies` (off): the deprecated and attackable Basic128Rsa15
+//!   and Basic256.
 //!
 //! ## A channel in memory
 //!
