@@ -84,8 +84,14 @@ pub struct Pair {
 
 impl Pair {
     pub fn new(client: ClientConfig, server: ServerConfig, seed: u64) -> Pair {
-        let start = Instant::now();
         let utc = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        Pair::at(client, server, seed, utc)
+    }
+
+    /// A pair whose wall clock starts at `utc` (for certificates, whose
+    /// validity is checked against it).
+    pub fn at(client: ClientConfig, server: ServerConfig, seed: u64, utc: SystemTime) -> Pair {
+        let start = Instant::now();
         let budget = ByteBudget::new(64 << 20);
         let client =
             ClientChannel::with_rng(client, Box::new(StdRng::seed_from_u64(seed)), start, utc)
