@@ -24,7 +24,7 @@ fn keys() -> Vec<PrivateKey> {
     let mut rng = rand::rngs::StdRng::try_from_rng(&mut SysRng).unwrap();
     let mut out = vec![PrivateKey::from_pkcs8_pem(s(v, "client_private_key_pem")).unwrap()];
     for bits in [3072, 4096] {
-        let key = rsa::RsaPrivateKey::new(&mut rng, bits).unwrap();
+        let key = rsa::PrivateKey::new(&mut rng, bits).unwrap();
         let der = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&key).unwrap();
         out.push(PrivateKey::from_pkcs8_der(der.as_bytes()).unwrap());
     }

@@ -57,7 +57,7 @@ fn receivers() -> &'static [Receiver] {
         let (_, capture) = captures().into_iter().next().expect("a capture file");
         let key2048 = PrivateKey::from_pkcs8_pem(s(&capture, "server_private_key_pem")).unwrap();
         let cert2048 = hex(s(&capture, "server_certificate_der_hex"));
-        let key4096 = rsa::RsaPrivateKey::new(&mut rng(4096), 4096).unwrap();
+        let key4096 = rsa::PrivateKey::new(&mut rng(4096), 4096).unwrap();
         let der = key4096.to_pkcs8_der().unwrap();
         vec![
             Receiver {

@@ -70,7 +70,7 @@ impl KeyKind {
 #[derive(Clone)]
 pub enum KeyPair {
     /// An RSA key.
-    Rsa(rsa::RsaPrivateKey),
+    Rsa(rsa::PrivateKey),
     /// A P-256 ECDSA key.
     P256(p256::ecdsa::SigningKey),
     /// A P-384 ECDSA key.
@@ -96,7 +96,7 @@ impl KeyPair {
     pub fn generate<R: CryptoRng + ?Sized>(kind: KeyKind, rng: &mut R) -> Result<Self> {
         use p256::elliptic_curve::Generate;
         Ok(match kind {
-            KeyKind::Rsa(bits) => KeyPair::Rsa(rsa::RsaPrivateKey::new(rng, bits).map_err(failed)?),
+            KeyKind::Rsa(bits) => KeyPair::Rsa(rsa::PrivateKey::new(rng, bits).map_err(failed)?),
             KeyKind::P256 => KeyPair::P256(p256::ecdsa::SigningKey::generate_from_rng(rng)),
             KeyKind::P384 => KeyPair::P384(p384::ecdsa::SigningKey::generate_from_rng(rng)),
             KeyKind::Ed25519 => KeyPair::Ed25519(ed25519_dalek::SigningKey::generate(rng)),

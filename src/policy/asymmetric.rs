@@ -6,7 +6,7 @@ use core::fmt;
 use rand_core::CryptoRng;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
-use rsa::{Oaep, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
+use rsa::{Oaep, Pkcs1v15Sign, PrivateKey as RsaPrivateKey, Pss, PublicKey as RsaPublicKey};
 use sha2::Digest;
 use zeroize::Zeroizing;
 
