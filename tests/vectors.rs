@@ -1,5 +1,5 @@
 //! Known answers from real captures between other OPC UA stacks
-//! (`$UASC_VECTORS_DIR`, default `../shared/vectors`), checked through the
+//! (`$UASC_VECTORS_DIR`, default `tests/data/vectors`), checked through the
 //! public `SecurityPolicy` API. For every file:
 //!
 //! - both key sets derived from the recorded nonces equal the recorded ones,
