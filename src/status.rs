@@ -128,6 +128,8 @@ status_codes! {
     BAD_SECURE_CHANNEL_TOKEN_UNKNOWN = 0x8087_0000, "BadSecureChannelTokenUnknown";
     /// The sequence number is not valid.
     BAD_SEQUENCE_NUMBER_INVALID = 0x8088_0000, "BadSequenceNumberInvalid";
+    /// There is a problem with the configuration that affects the usefulness of the value.
+    BAD_CONFIGURATION_ERROR = 0x8089_0000, "BadConfigurationError";
     /// The network connection has been closed.
     BAD_CONNECTION_CLOSED = 0x80AE_0000, "BadConnectionClosed";
     /// The operation could not be finished because all available connections are in use.

@@ -1,6 +1,7 @@
 //! The example client and server over real TCP on loopback: a channel per
 //! policy and mode, a server that hangs up mid-handshake, one that answers
 //! with ERR, and `--alternative-url` switching to a working server.
+#![cfg(all(feature = "cert-generate", feature = "cert-store"))]
 
 #[path = "../examples/support/mod.rs"]
 mod support;

@@ -24,6 +24,7 @@ mod client;
 mod config;
 mod core;
 mod event;
+mod identity;
 mod reassembly;
 mod sequence;
 mod server;
@@ -31,8 +32,9 @@ mod token;
 
 pub use budget::ByteBudget;
 pub use client::{ClientChannel, ClientState};
-pub use config::{ClientConfig, Identity, SecurityRequirement, ServerConfig, Timeouts};
+pub use config::{ClientConfig, SecurityRequirement, ServerConfig, Timeouts};
 pub use event::Event;
+pub use identity::{Identity, IdentityError, MAX_IDENTITY_FILE_SIZE};
 pub use reassembly::{Reassembler, ReceiveLimits};
 pub use sequence::{LEGACY_RESTART_BELOW, LEGACY_WRAP_ABOVE, ReceiveSequence, SendSequence};
 pub use server::{ServerChannel, ServerState};

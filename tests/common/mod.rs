@@ -70,3 +70,4 @@ pub fn h(v: &serde_json::Value, key: &str) -> Vec<u8> {
 }
 
 pub mod pair;
+pub mod temp;
