@@ -31,6 +31,34 @@ fn reframe(chunks: &[Vec<u8>], piece: usize) -> Vec<Vec<u8>> {
     out
 }
 
+/// The chunks one side of a capture sent, checked to frame back into the
+/// same chunks from a stream cut into pieces of 1, 7 and 4096 bytes.
+fn reframed_chunks(name: &str, v: &serde_json::Value, dir: &str) -> Vec<Vec<u8>> {
+    let chunks: Vec<Vec<u8>> = v[dir]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| hex(c.as_str().unwrap()))
+        .collect();
+    for piece in [1, 7, 4096] {
+        assert_eq!(
+            reframe(&chunks, piece),
+            chunks,
+            "{name} {dir} piece {piece}"
+        );
+    }
+    chunks
+}
+
+/// A HEL or ACK frame decoded, and checked to encode to the same bytes.
+fn uacp_round_trip(chunk: &[u8], ctx: &str) -> UacpMessage {
+    let msg = UacpMessage::decode_frame(chunk, DecodeLimits::DEFAULT).expect(ctx);
+    let mut again = Vec::new();
+    msg.encode_frame(&mut again).unwrap();
+    assert_eq!(again, chunk, "{ctx}: re-encodes identically");
+    msg
+}
+
 #[test]
 fn every_captured_chunk_frames_and_its_headers_decode() {
     let files = captures();
@@ -54,26 +82,11 @@ fn every_captured_chunk_frames_and_its_headers_decode() {
                 "opn_response",
             ),
         ] {
-            let chunks: Vec<Vec<u8>> = v[dir]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| hex(c.as_str().unwrap()))
-                .collect();
-            for piece in [1, 7, 4096] {
-                assert_eq!(
-                    reframe(&chunks, piece),
-                    chunks,
-                    "{name} {dir} piece {piece}"
-                );
-            }
+            let chunks = reframed_chunks(name, v, dir);
             for (i, chunk) in chunks.iter().enumerate() {
                 let ctx = format!("{name} {dir} #{i}");
                 if chunk[..3] == *b"HEL" || chunk[..3] == *b"ACK" {
-                    let msg = UacpMessage::decode_frame(chunk, DecodeLimits::DEFAULT).expect(&ctx);
-                    let mut again = Vec::new();
-                    msg.encode_frame(&mut again).unwrap();
-                    assert_eq!(&again, chunk, "{ctx}: re-encodes identically");
+                    let msg = uacp_round_trip(chunk, &ctx);
                     match msg {
                         UacpMessage::Hello(hel) => {
                             assert_eq!(i, 0, "{ctx}: HEL comes first");
@@ -172,28 +185,13 @@ fn every_chunk_of_the_ecc_captures_frames_and_its_headers_decode() {
                 "server_certificate_der_hex",
             ),
         ] {
-            let chunks: Vec<Vec<u8>> = v[dir]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| hex(c.as_str().unwrap()))
-                .collect();
-            for piece in [1, 7, 4096] {
-                assert_eq!(
-                    reframe(&chunks, piece),
-                    chunks,
-                    "{name} {dir} piece {piece}"
-                );
-            }
+            let chunks = reframed_chunks(name, v, dir);
             let mut opens = 0;
             for (i, chunk) in chunks.iter().enumerate() {
                 let ctx = format!("{name} {dir} #{i}");
                 if chunk[..3] == *b"HEL" || chunk[..3] == *b"ACK" {
                     assert_eq!(i, 0, "{ctx}: HEL and ACK come first");
-                    let msg = UacpMessage::decode_frame(chunk, DecodeLimits::DEFAULT).expect(&ctx);
-                    let mut again = Vec::new();
-                    msg.encode_frame(&mut again).unwrap();
-                    assert_eq!(&again, chunk, "{ctx}: re-encodes identically");
+                    uacp_round_trip(chunk, &ctx);
                     continue;
                 }
                 let headers = ChunkHeaders::parse(chunk, 1 << 16).expect(&ctx);
