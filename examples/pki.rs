@@ -254,11 +254,9 @@ fn verify(args: &Args) -> Result<u8, String> {
     let path = args.positional.first().map(String::as_str).unwrap_or("");
     let chain = read_chain(path)?;
     let context = ValidationContext {
-        peer_role: role,
-        policy: policy.descriptor(),
         application_uri: args.get("app-uri"),
         host_name: args.get("host"),
-        now: SystemTime::now(),
+        ..ValidationContext::new(role, policy.descriptor(), SystemTime::now())
     };
     let code = match StoreValidator::new(store).validate(&chain, &context) {
         Ok(()) => StatusCode::GOOD,

@@ -8,7 +8,8 @@ use crate::StatusCode;
 /// [`Error::status_code`]; that is the code an ERR message or an abort chunk
 /// carries when the error ends a connection or a message. The `&'static str`
 /// payloads name what was being decoded or checked; they never contain bytes
-/// received from the peer.
+/// received from the peer. The one payload that does is the `reason` of
+/// [`Error::Peer`], the peer's own words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -119,11 +120,33 @@ pub enum Error {
     /// EphemeralKey. Reported only after the sender's signature verified.
     #[error("ephemeral key unknown or expired")]
     EphemeralKeyUnknown,
-    /// The peer sent an ERR message (OPC 10000-6 §7.1.2.5).
-    #[error("peer reported {code}")]
+    /// A configuration breaks a rule: the text names which.
+    #[error("invalid configuration: {0}")]
+    Configuration(&'static str),
+    /// The SecureChannelId in an OpenSecureChannel response is not the one
+    /// the channel has, or its header and its ChannelSecurityToken name
+    /// different channels.
+    #[error("secure channel id invalid")]
+    SecureChannelIdInvalid,
+    /// The peer closed the connection (TCP end of stream) without an
+    /// orderly CloseSecureChannel.
+    #[error("connection closed by the peer")]
+    ConnectionClosed,
+    /// The server has no room for another connection (its connection
+    /// limit or its shared receive budget is used up).
+    #[error("server too busy")]
+    TcpServerTooBusy,
+    /// The peer reported an error: an ERR message (OPC 10000-6 §7.1.2.5),
+    /// or a ServiceFault or Bad ServiceResult in answer to
+    /// OpenSecureChannel.
+    #[error("peer reported {code}{}", if reason.is_empty() { String::new() } else { format!(": {reason:?}") })]
     Peer {
-        /// The StatusCode from the ERR message.
+        /// The StatusCode the peer sent.
         code: StatusCode,
+        /// The Reason of its ERR message, as sent (at most 4096 bytes; empty
+        /// when there was none). Text from the peer: it is printed quoted
+        /// and escaped by `Display`.
+        reason: String,
     },
 }
 
@@ -160,7 +183,11 @@ impl Error {
             Error::IdentityTokenInvalid | Error::EphemeralKeyUnknown => {
                 StatusCode::BAD_IDENTITY_TOKEN_INVALID
             }
-            Error::Peer { code } => *code,
+            Error::Configuration(_) => StatusCode::BAD_CONFIGURATION_ERROR,
+            Error::SecureChannelIdInvalid => StatusCode::BAD_SECURE_CHANNEL_ID_INVALID,
+            Error::ConnectionClosed => StatusCode::BAD_CONNECTION_CLOSED,
+            Error::TcpServerTooBusy => StatusCode::BAD_TCP_SERVER_TOO_BUSY,
+            Error::Peer { code, .. } => *code,
         }
     }
 }

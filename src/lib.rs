@@ -123,9 +123,6 @@
 //! use uasc::messages::MessageSecurityMode;
 //! use uasc::policy::{SecurityPolicy, NONE};
 //!
-//! use rand::{SeedableRng, rngs::StdRng};
-//!
-//! let rng = |seed| Box::new(StdRng::seed_from_u64(seed));
 //! let none: Arc<dyn SecurityPolicy> = Arc::new(NONE);
 //! let validator = Arc::new(InsecureAcceptAnyCertificate);
 //! let (now, utc) = (Instant::now(), SystemTime::now());
@@ -137,9 +134,10 @@
 //! );
 //! let mut server_config = ServerConfig::new(vec![none], None, validator);
 //! server_config.security = SecurityRequirement::Disabled;
-//! let mut client = ClientChannel::new(client_config, rng(1), now, utc).unwrap();
+//! // Randomness comes from the operating system; `with_rng` injects an RNG.
+//! let mut client = ClientChannel::new(client_config, now, utc).unwrap();
 //! let mut server =
-//!     ServerChannel::new(Arc::new(server_config), ByteBudget::default(), rng(2), now, utc);
+//!     ServerChannel::new(Arc::new(server_config), ByteBudget::default(), now, utc).unwrap();
 //!
 //! let mut request_id = None;
 //! let mut answered = None;
@@ -203,6 +201,7 @@
     )
 )]
 
+mod budget;
 pub mod cert;
 pub mod channel;
 pub mod chunk;
@@ -216,5 +215,10 @@ pub mod secret;
 mod status;
 pub mod uacp;
 
+pub use budget::ByteBudget;
 pub use error::{Error, Result};
+/// The `rand_core` the channel constructors take an RNG from
+/// ([`channel::ClientChannel::with_rng`]), re-exported so that callers name
+/// the same version.
+pub use rand_core;
 pub use status::StatusCode;

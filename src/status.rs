@@ -90,6 +90,8 @@ status_codes! {
     BAD_IDENTITY_TOKEN_REJECTED = 0x8021_0000, "BadIdentityTokenRejected";
     /// The specified secure channel is no longer valid.
     BAD_SECURE_CHANNEL_ID_INVALID = 0x8022_0000, "BadSecureChannelIdInvalid";
+    /// There is a problem with the configuration.
+    BAD_CONFIGURATION_ERROR = 0x8089_0000, "BadConfigurationError";
     /// The timestamp is outside the range allowed by the server.
     BAD_INVALID_TIMESTAMP = 0x8023_0000, "BadInvalidTimestamp";
     /// The nonce does appear to be not a random value or it is not the correct length.
@@ -128,8 +130,6 @@ status_codes! {
     BAD_SECURE_CHANNEL_TOKEN_UNKNOWN = 0x8087_0000, "BadSecureChannelTokenUnknown";
     /// The sequence number is not valid.
     BAD_SEQUENCE_NUMBER_INVALID = 0x8088_0000, "BadSequenceNumberInvalid";
-    /// There is a problem with the configuration that affects the usefulness of the value.
-    BAD_CONFIGURATION_ERROR = 0x8089_0000, "BadConfigurationError";
     /// The network connection has been closed.
     BAD_CONNECTION_CLOSED = 0x80AE_0000, "BadConnectionClosed";
     /// The operation could not be finished because all available connections are in use.

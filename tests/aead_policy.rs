@@ -1502,20 +1502,21 @@ fn channels_open_exchange_and_renew_with_the_aead_policy() {
 
     let start = Instant::now();
     let utc = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    let mut client = ClientChannel::new(
+    let mut client = ClientChannel::with_rng(
         client_config,
         Box::new(StdRng::seed_from_u64(3)),
         start,
         utc,
     )
     .unwrap();
-    let mut server = ServerChannel::new(
+    let mut server = ServerChannel::with_rng(
         Arc::new(server_config),
         ByteBudget::new(1 << 20),
         Box::new(StdRng::seed_from_u64(4)),
         start,
         utc,
-    );
+    )
+    .unwrap();
     let mut events = (Vec::new(), Vec::new());
     let mut now = start;
     let mut pump = |client: &mut ClientChannel, server: &mut ServerChannel, now: Instant| loop {
@@ -1583,4 +1584,80 @@ fn channels_open_exchange_and_renew_with_the_aead_policy() {
         .filter(|e| matches!(e, Event::Message { .. }))
         .count();
     assert_eq!(responses, 5);
+}
+
+/// OPC 10000-6 Table 69: a side that intends to use an ECC policy may
+/// announce buffers down to 1024 bytes. Whether that applies follows from
+/// the policies configured, on both ends.
+#[test]
+fn ecc_policies_allow_1024_byte_buffers() {
+    use std::sync::Arc;
+    use std::time::{Instant, SystemTime};
+    use uasc::cert::InsecureAcceptAnyCertificate;
+    use uasc::channel::{ByteBudget, ClientConfig, ServerChannel, ServerConfig, ServerState};
+    use uasc::uacp::{Hello, UacpMessage};
+
+    let ecc: Arc<dyn SecurityPolicy> = Arc::new(EccNistP256AesGcm);
+    let rsa: Arc<dyn SecurityPolicy> = Arc::new(uasc::policy::BASIC256_SHA256);
+    let validator = Arc::new(InsecureAcceptAnyCertificate);
+    let small = |mut c: uasc::uacp::ConnectionLimits| {
+        c.receive_buffer_size = 1024;
+        c.send_buffer_size = 1024;
+        c
+    };
+    // Client: its one policy decides.
+    let mode = MessageSecurityMode::SignAndEncrypt;
+    for (policy, ok) in [(&ecc, true), (&rsa, false)] {
+        let mut c = ClientConfig::new("opc.tcp://h:1", Arc::clone(policy), mode, validator.clone());
+        c.connection = small(c.connection);
+        assert_eq!(c.validate().is_ok(), ok, "{}", policy.descriptor().name);
+    }
+    // Server: any ECC policy offered allows it.
+    for (policies, ok) in [
+        (vec![Arc::clone(&rsa), Arc::clone(&ecc)], true),
+        (vec![Arc::clone(&rsa)], false),
+    ] {
+        let mut config = ServerConfig::new(policies, None, validator.clone());
+        assert!(config.validate().is_ok());
+        // A Hello offering 1024-byte buffers is acknowledged only with ECC.
+        let mut server = ServerChannel::with_rng(
+            Arc::new(config.clone()),
+            ByteBudget::new(1 << 20),
+            Box::new(StdRng::seed_from_u64(5)),
+            Instant::now(),
+            SystemTime::now(),
+        )
+        .unwrap();
+        let hello = Hello {
+            protocol_version: 0,
+            receive_buffer_size: 1024,
+            send_buffer_size: 1024,
+            max_message_size: 0,
+            max_chunk_count: 0,
+            endpoint_url: "opc.tcp://h:1".into(),
+        };
+        let mut bytes = Vec::new();
+        UacpMessage::Hello(hello).encode_frame(&mut bytes).unwrap();
+        server.handle_input(Instant::now(), &bytes);
+        let mut out = Vec::new();
+        server.poll_transmit(&mut out);
+        let want = if ok { b"ACK" } else { b"ERR" };
+        assert_eq!(&out[..3], want, "ECC offered: {ok}");
+        let state = if ok {
+            ServerState::AwaitOpen
+        } else {
+            ServerState::Closed
+        };
+        assert_eq!(server.state(), state);
+        if ok {
+            let negotiated = server.negotiated().unwrap();
+            assert_eq!(
+                (negotiated.send_buffer_size, negotiated.receive_buffer_size),
+                (1024, 1024)
+            );
+        }
+        // And its own buffers may be that small only with ECC.
+        config.connection = small(config.connection);
+        assert_eq!(config.validate().is_ok(), ok);
+    }
 }

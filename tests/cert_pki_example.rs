@@ -8,6 +8,7 @@
 mod pki;
 
 mod cert_support;
+mod common;
 
 use cert_support::TempDir;
 

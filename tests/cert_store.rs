@@ -5,6 +5,7 @@
 #![cfg(all(feature = "cert-generate", feature = "cert-store"))]
 
 mod cert_support;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -3,6 +3,7 @@
 #![cfg(all(feature = "cert-generate", feature = "cert-store"))]
 
 mod cert_support;
+mod common;
 
 use std::time::{Duration, SystemTime};
 

@@ -95,7 +95,7 @@ fn every_policy_and_mode_opens_exchanges_renews_and_closes() {
         assert_eq!(Pair::closed(&pair.client_events), None, "{name}");
         assert_eq!(Pair::closed(&pair.server_events), None, "{name}");
 
-        pair.client.close();
+        pair.client.close(StatusCode::GOOD);
         pair.drive();
         assert_eq!(Pair::closed(&pair.client_events), Some(StatusCode::GOOD));
         assert_eq!(
@@ -124,7 +124,7 @@ fn reverse_connect_starts_with_the_servers_reverse_hello() {
     ] {
         let mut pair = Pair::new(client_config(&ids, policy, mode), server_config(&ids), 3);
         let rng = |seed| Box::new(rand::rngs::StdRng::seed_from_u64(seed));
-        pair.client = ClientChannel::new_reverse(
+        pair.client = ClientChannel::reverse_with_rng(
             client_config(&ids, policy, mode),
             rng(5),
             pair.now,
@@ -135,7 +135,7 @@ fn reverse_connect_starts_with_the_servers_reverse_hello() {
             server_uri: "urn:test:server".into(),
             endpoint_url: url.into(),
         };
-        pair.server = ServerChannel::new_reverse(
+        pair.server = ServerChannel::reverse_with_rng(
             Arc::new(server_config(&ids)),
             ByteBudget::new(1 << 20),
             rng(6),
@@ -172,7 +172,7 @@ fn a_client_refuses_a_server_holding_its_own_certificate() {
     let mode = uasc::messages::MessageSecurityMode::SignAndEncrypt;
     let mut config = client_config(&ids, &uasc::policy::BASIC256_SHA256, mode);
     config.server_certificate = Some(ids.client.certificate.clone());
-    let e = uasc::channel::ClientChannel::new(
+    let e = uasc::channel::ClientChannel::with_rng(
         config,
         Box::new(rand::rngs::StdRng::seed_from_u64(1)),
         std::time::Instant::now(),

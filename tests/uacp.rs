@@ -281,16 +281,13 @@ fn malformed_frames() {
         b.extend(ua_string_body(4096, &url_4096));
         frame(b"RHE", b'F', &b)
     };
-    let rhe_4095 = {
+    let rhe_4095_body = {
         let mut b = ua_string_body(4095, &url_4095);
         b.extend(ua_string_body(4095, &url_4095));
-        frame(b"RHE", b'F', &b)
+        b
     };
-    let err_reason = |n: usize| {
-        let mut b = 0x807E_0000u32.to_le_bytes().to_vec();
-        b.extend(ua_string_body(i32::try_from(n).unwrap(), &vec![b'r'; n]));
-        frame(b"ERR", b'F', &b)
-    };
+    let rhe_4095 = frame(b"RHE", b'F', &rhe_4095_body);
+    let err_reason = |n: usize| frame(b"ERR", b'F', &err_body(n));
     // A huge URL length is rejected from the prefix alone, before the bytes.
     let url_prefix_only = {
         let mut b = hello_body(b"");
@@ -363,10 +360,12 @@ fn malformed_frames() {
             err_reason(4096),
             StatusCode::GOOD,
         ),
+        // Longer Reasons are ignored, the Error code kept (OPC 10000-6
+        // §7.1.2.5); see `overlong_err_reason_keeps_the_code`.
         (
             "ERR reason of 4097 bytes",
             err_reason(4097),
-            StatusCode::BAD_ENCODING_LIMITS_EXCEEDED,
+            StatusCode::GOOD,
         ),
         ("string length -2", negative_len, bad),
         ("invalid UTF-8 URL", invalid_utf8, bad),
@@ -380,20 +379,32 @@ fn malformed_frames() {
             frame(b"hel", b'F', &hello_body(b"")),
             StatusCode::BAD_TCP_MESSAGE_TYPE_INVALID,
         ),
+        // The fourth byte of HEL, ACK, ERR and RHE is Reserved and ignored
+        // (OPC 10000-6 Table 73).
         (
-            "C chunk type on HEL",
+            "C in the Reserved byte of HEL",
             frame(b"HEL", b'C', &hello_body(b"")),
-            StatusCode::BAD_TCP_MESSAGE_TYPE_INVALID,
+            StatusCode::GOOD,
         ),
         (
-            "A chunk type on ACK",
+            "A in the Reserved byte of ACK",
             frame(b"ACK", b'A', &[0; 20]),
-            StatusCode::BAD_TCP_MESSAGE_TYPE_INVALID,
+            StatusCode::GOOD,
         ),
         (
-            "unknown chunk type",
+            "X in the Reserved byte of ACK",
             frame(b"ACK", b'X', &[0; 20]),
-            StatusCode::BAD_TCP_MESSAGE_TYPE_INVALID,
+            StatusCode::GOOD,
+        ),
+        (
+            "0 in the Reserved byte of ERR",
+            frame(b"ERR", 0, &err_body(4)),
+            StatusCode::GOOD,
+        ),
+        (
+            "0 in the Reserved byte of RHE",
+            frame(b"RHE", 0, &rhe_4095_body),
+            StatusCode::GOOD,
         ),
         (
             "MSG chunk",
@@ -430,15 +441,37 @@ fn malformed_frames() {
 fn url_error_reports_length() {
     let f = frame(b"HEL", b'F', &hello_body(&[b'u'; 5000]));
     assert_eq!(decode(&f), Err(Error::TcpEndpointUrlInvalid(5000)));
-    let e = decode_exact::<ErrorMessage>(
-        &{
-            let mut b = 0u32.to_le_bytes().to_vec();
-            b.extend(ua_string_body(4097, &[b'r'; 4097]));
-            b
-        },
-        DecodeLimits::default(),
+}
+
+/// An ERR body with code 0x807E0000 and a Reason of `n` bytes.
+fn err_body(n: usize) -> Vec<u8> {
+    let mut b = 0x807E_0000u32.to_le_bytes().to_vec();
+    b.extend(ua_string_body(i32::try_from(n).unwrap(), &vec![b'r'; n]));
+    b
+}
+
+#[test]
+fn overlong_err_reason_keeps_the_code() {
+    // "A Client shall ignore strings that are longer than this"
+    // (OPC 10000-6 §7.1.2.5): the Reason goes, the code stays.
+    for (n, kept) in [(4096, true), (4097, false), (1 << 20, false)] {
+        let e = decode_exact::<ErrorMessage>(&err_body(n), DecodeLimits::default()).unwrap();
+        assert_eq!(e.error, StatusCode::from_bits(0x807E_0000), "{n}");
+        assert_eq!(e.reason.as_str().map(str::len), kept.then_some(n), "{n}");
+    }
+    // A Reason that is not UTF-8 is dropped the same way.
+    let mut b = 0x807E_0000u32.to_le_bytes().to_vec();
+    b.extend(ua_string_body(2, &[0xFF, 0xFE]));
+    let e = decode_exact::<ErrorMessage>(&b, DecodeLimits::default()).unwrap();
+    assert_eq!((e.error.bits(), e.reason), (0x807E_0000, UaString::NULL));
+    // A Reason longer than the bytes that follow is still a decoding error.
+    let mut b = 0x807E_0000u32.to_le_bytes().to_vec();
+    b.extend(5000i32.to_le_bytes());
+    b.extend([b'r'; 10]);
+    assert_eq!(
+        decode_exact::<ErrorMessage>(&b, DecodeLimits::default()).map(|_| ()),
+        Err(Error::Decoding("unexpected end of input"))
     );
-    assert_eq!(e, Err(Error::EncodingLimitsExceeded("ERR reason")));
 }
 
 #[test]
@@ -510,7 +543,8 @@ fn error_message_conversions() {
     assert_eq!(
         m.to_error(),
         Error::Peer {
-            code: StatusCode::BAD_TCP_MESSAGE_TYPE_INVALID
+            code: StatusCode::BAD_TCP_MESSAGE_TYPE_INVALID,
+            reason: m.reason.as_str().unwrap().to_owned(),
         }
     );
     let bytes = encode_to_vec(&ErrorMessage {
@@ -567,13 +601,17 @@ fn defaults() {
     assert_eq!(d.receive_buffer_size, 65_535);
     assert_eq!(d.send_buffer_size, 65_535);
     assert_eq!(d.max_message_size, 16 * 1024 * 1024);
-    assert_eq!(d.max_chunk_count, 256);
+    assert_eq!(d.max_chunk_count, 512);
+    // The default message fits the default chunk count even with 100 bytes
+    // of headers, signature and padding per chunk.
+    let per_chunk = d.receive_buffer_size - 100;
+    assert!(d.max_message_size.div_ceil(per_chunk) <= d.max_chunk_count);
     assert_eq!(min_buffer_size(false), MIN_BUFFER_SIZE);
     assert_eq!(min_buffer_size(true), MIN_BUFFER_SIZE_ECC);
     assert_eq!((MIN_BUFFER_SIZE, MIN_BUFFER_SIZE_ECC), (8192, 1024));
     let h = d.hello("opc.tcp://x");
     assert_eq!(h.receive_buffer_size, 65_535);
-    assert_eq!(h.max_chunk_count, 256);
+    assert_eq!(h.max_chunk_count, 512);
     assert_eq!(h.endpoint_url.as_str(), Some("opc.tcp://x"));
 }
 

@@ -20,11 +20,6 @@ pub struct App {
     pub application_uri: String,
 }
 
-/// A fresh RNG for one channel, seeded from the operating system.
-pub fn rng() -> Box<dyn rand_core::CryptoRng + Send> {
-    Box::new(StdRng::try_from_rng(&mut SysRng).expect("operating system RNG"))
-}
-
 /// Opens the PKI folder at `pki`, creating it and an RSA-2048 application
 /// instance certificate (SAN URI `application_uri`, the DNS and IP names in
 /// `hosts`, serverAuth and clientAuth) on first use.

@@ -17,7 +17,7 @@ use uasc::messages::{
 };
 use uasc::policy::{BuiltinPolicy, NONE, SecurityPolicy};
 
-use super::app::{load_or_create, rng, validator};
+use super::app::{load_or_create, validator};
 use super::net::{Stop, run};
 
 pub const CLIENT_URI: &str = "urn:uasc:example:client";
@@ -201,7 +201,7 @@ impl Session {
         })?;
         let _ = stream.set_nodelay(true);
         log(&format!("connect {address}"), start.elapsed());
-        let channel = ClientChannel::new(config, rng(), Instant::now(), SystemTime::now())
+        let channel = ClientChannel::new(config, Instant::now(), SystemTime::now())
             .map_err(|e| fail("configure", Some(e.status_code()), e.to_string()))?;
         let mut session = Session {
             stream,
@@ -228,8 +228,8 @@ impl Session {
         let mut closed = None;
         let deadline = Instant::now() + self.deadline;
         let stop = run(&mut self.stream, &mut self.channel, deadline, |_, event| {
-            if let Event::Closed { code } = event {
-                closed = Some(code);
+            if let Event::Closed { error } = event {
+                closed = Some(error.map_or(StatusCode::GOOD, |e| e.status_code()));
                 return ControlFlow::Break(());
             }
             if want(&event) {
@@ -323,7 +323,7 @@ impl Session {
 
     fn close(&mut self, log: &mut dyn FnMut(&str, Duration)) -> Result<(), Failure> {
         let start = Instant::now();
-        self.channel.close();
+        self.channel.close(StatusCode::GOOD);
         // Sends the CloseSecureChannel request and the Closed event.
         let _ = self.until("close", |e| matches!(e, Event::Closed { .. }));
         log("close", start.elapsed());

@@ -24,7 +24,7 @@ use uasc::messages::{
 };
 use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
-use super::app::{App, load_or_create, rng, validator};
+use super::app::{App, load_or_create, validator};
 use super::net::{Stop, run};
 
 /// How the example server runs.
@@ -188,13 +188,15 @@ struct Shared {
 fn serve(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_nonblocking(false);
-    let mut channel = ServerChannel::new(
+    let mut channel = match ServerChannel::new(
         Arc::clone(&shared.config),
         shared.budget.clone(),
-        rng(),
         Instant::now(),
         SystemTime::now(),
-    );
+    ) {
+        Ok(channel) => channel,
+        Err(e) => return eprintln!("channel: {e}"),
+    };
     let deadline = Instant::now() + Duration::from_secs(24 * 3600);
     let result = run(&mut stream, &mut channel, deadline, |channel, event| {
         match event {
@@ -204,9 +206,9 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
                     eprintln!("response to request {request_id}: {e}");
                 }
             }
-            Event::Closed { code } => {
-                if code != StatusCode::GOOD {
-                    eprintln!("channel closed: {code}");
+            Event::Closed { error } => {
+                if let Some(e) = error {
+                    eprintln!("channel closed: {e}");
                 }
                 return ControlFlow::Break(());
             }

@@ -97,15 +97,16 @@ impl Harness {
         };
         server_config.lifetime_bounds = (10_000, 60_000);
         let budget = ByteBudget::new(BUDGET);
-        let mut client = ClientChannel::new(client_config, Box::new(SplitMix(1)), now, utc)
+        let mut client = ClientChannel::with_rng(client_config, Box::new(SplitMix(1)), now, utc)
             .expect("a valid client configuration");
-        let mut server = ServerChannel::new(
+        let mut server = ServerChannel::with_rng(
             Arc::new(server_config),
             budget.clone(),
             Box::new(SplitMix(2)),
             now,
             utc,
-        );
+        )
+        .expect("a valid server configuration");
         let mut token_id = None;
         for _ in 0..4 {
             let mut bytes = Vec::new();

@@ -24,10 +24,38 @@ pub struct ValidationContext<'a> {
     /// The ApplicationUri the certificate must carry, when known.
     pub application_uri: Option<&'a str>,
     /// The host name the certificate must name (a client checking a
-    /// server), when known.
+    /// server), when known: the host of the EndpointUrl.
     pub host_name: Option<&'a str>,
-    /// The wall-clock time to check validity periods against.
+    /// SuppressHostNameInvalid (OPC 10000-6 Annex E.6), set by the
+    /// channel's configuration: a host name mismatch is reported to the
+    /// validator's audit hook instead of refusing the certificate.
+    pub suppress_host_name_invalid: bool,
+    /// The wall-clock time now: CRL update windows are checked against
+    /// it, and validity periods too unless `opened` is set.
     pub now: SystemTime,
+    /// At a token renewal, when the channel opened. Validity periods are
+    /// then checked at that time: a certificate that was valid when the
+    /// channel opened does not end it by expiring ("the secure connection
+    /// will continue; the new certificates are used as soon as the
+    /// connection is re-established"), while trust and revocation are
+    /// checked as of `now`.
+    pub opened: Option<SystemTime>,
+}
+
+impl<'a> ValidationContext<'a> {
+    /// A context for a certificate of `peer_role` on a channel with
+    /// `policy`, checked at `now`, with no URI or host name to match.
+    pub fn new(peer_role: Role, policy: &'a PolicyDescriptor, now: SystemTime) -> Self {
+        ValidationContext {
+            peer_role,
+            policy,
+            application_uri: None,
+            host_name: None,
+            suppress_host_name_invalid: false,
+            now,
+            opened: None,
+        }
+    }
 }
 
 /// Decides whether a peer's certificate may be used (OPC 10000-4 §6.1.3).
@@ -105,6 +133,22 @@ pub fn leaf(chain: &[u8]) -> Result<&[u8]> {
     };
     let end = header.checked_add(len).ok_or_else(invalid)?;
     chain.get(..end).ok_or_else(invalid)
+}
+
+/// Checks that the certificate `der` carries `application_uri` in its
+/// subjectAltName (OPC 10000-4 §6.1.3 step "Application URI"):
+/// `BadCertificateUriInvalid` if it does not, `BadCertificateInvalid` if
+/// `der` is not a certificate. For a server's session layer, which learns a
+/// client's ApplicationUri from CreateSession after the channel opened.
+pub fn check_application_uri(der: &[u8], application_uri: &str) -> Result<()> {
+    let cert = parse_certificate(der)?;
+    if names::uri_matches(&cert, application_uri) {
+        Ok(())
+    } else {
+        Err(crate::Error::Certificate(
+            crate::StatusCode::BAD_CERTIFICATE_URI_INVALID,
+        ))
+    }
 }
 
 mod chain;

@@ -112,6 +112,10 @@ pub fn validate_chain(
     options: &ValidationOptions,
     audit: Option<&AuditHook>,
 ) -> Result<()> {
+    let options = &ValidationOptions {
+        suppress_host_name: options.suppress_host_name || context.suppress_host_name_invalid,
+        ..*options
+    };
     // 1. Certificate Structure.
     let sent_der = split_chain(chain)?;
     let sent = sent_der
@@ -172,15 +176,17 @@ pub fn validate_chain(
         .any(|c| lists.trusted.iter().any(|t| t.as_slice() == c.as_ref()));
     check.require(is_trusted, StatusCode::BAD_CERTIFICATE_UNTRUSTED)?;
 
-    // 6. Validity Period: the leaf, then its issuers.
+    // 6. Validity Period: the leaf, then its issuers; at a renewal, as of
+    // when the channel opened.
     let now = asn1_time(context.now)?;
+    let valid_at = asn1_time(context.opened.unwrap_or(context.now))?;
     for (i, cert) in path.iter().enumerate() {
         let code = if i == 0 {
             StatusCode::BAD_CERTIFICATE_TIME_INVALID
         } else {
             StatusCode::BAD_CERTIFICATE_ISSUER_TIME_INVALID
         };
-        check.require(cert.validity().is_valid_at(now), code)?;
+        check.require(cert.validity().is_valid_at(valid_at), code)?;
     }
 
     // 7. Host Name: a client checks the server's certificate.

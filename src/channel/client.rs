@@ -1,22 +1,21 @@
 //! The client end of a secure channel (OPC 10000-6 §6.7.4, §7.1;
 //! OPC 10000-4 §5.6.2).
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand_core::CryptoRng;
 
-use super::ByteBudget;
-use super::core::{Core, FrameSink, MAX_CERTIFICATE_SIZE, Received};
-use super::token::Token;
-use super::{ClientConfig, Event, Reassembler};
+use super::core::{CommonState, FrameSink, MAX_CERTIFICATE_SIZE, Received};
+use super::token::{Nonces, Token, TokenInfo};
+use super::{ByteBudget, ClientConfig, Event, Reassembler, endpoint_host, os_rng};
 use crate::cert::{ValidationContext, leaf, thumbprint};
 use crate::chunk::{ChunkHeaders, Framer, MessageType, SecurityHeader, SendLimits};
 use crate::codec::{ByteString, DateTime, DecodeLimits, Reader, RequestHeader};
 use crate::messages::{
-    CloseSecureChannelRequest, Message, MessageSecurityMode, OpenSecureChannelRequest,
-    OpenSecureChannelResponse, SecurityTokenRequestType, ServiceFault, decode_message,
-    peek_type_id,
+    CloseSecureChannelRequest, Message, OpenSecureChannelRequest, OpenSecureChannelResponse,
+    SecurityTokenRequestType, ServiceFault, decode_message, peek_type_id,
 };
 use crate::policy::{KeyExchange, PeerKey, Role};
 use crate::uacp::{Hello, ReverseHello, UacpMessage, check_acknowledge};
@@ -24,6 +23,7 @@ use crate::{Error, Result, StatusCode};
 
 /// Where a client channel is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClientState {
     /// Waiting for a server's ReverseHello on a connection the server
     /// opened (OPC 10000-6 §7.1.3).
@@ -46,25 +46,22 @@ struct PendingOpen {
     renew: bool,
 }
 
-/// The client end of a secure channel, driven by its caller.
+/// The client end of a secure channel, driven by its caller (see the
+/// [module docs](super#call-discipline) for the order of calls).
 ///
-/// Call discipline (as in quinn-proto): feed received bytes to
-/// [`handle_input`](Self::handle_input), send what
-/// [`poll_transmit`](Self::poll_transmit) gives, take
-/// [`poll_event`](Self::poll_event) until it returns `None`, and call
-/// [`handle_timeout`](Self::handle_timeout) when the instant from
-/// [`poll_timeout`](Self::poll_timeout) has come. The channel renews its
-/// token by itself at 75 % of the lifetime. Nothing here reads a clock,
-/// opens a socket or spawns a thread; randomness comes from the RNG given
-/// to [`new`](Self::new).
+/// The channel renews its token by itself at 75 % of the lifetime, or when
+/// [`renew`](Self::renew) asks. Nothing here reads a clock, opens a socket
+/// or spawns a thread. The getters of [`CommonState`] (certificates,
+/// nonces, token, limits) are reached through `Deref`.
 #[derive(Debug)]
 pub struct ClientChannel {
     config: ClientConfig,
-    framer: Framer,
-    core: Core,
+    common: CommonState,
     state: ClientState,
     hello: Hello,
     started: (Instant, SystemTime),
+    /// When the first token was issued, on the wall clock.
+    opened_at: Option<SystemTime>,
     deadline: Option<Instant>,
     pending: Option<PendingOpen>,
     server_key: Option<Box<dyn PeerKey>>,
@@ -72,11 +69,26 @@ pub struct ClientChannel {
     reverse_hello: Option<ReverseHello>,
 }
 
+impl Deref for ClientChannel {
+    type Target = CommonState;
+
+    fn deref(&self) -> &CommonState {
+        &self.common
+    }
+}
+
 impl ClientChannel {
-    /// Starts a channel: checks the configuration and the server's
-    /// certificate, and queues the Hello. `now` and `utc` are the same
+    /// Starts a channel with randomness from the operating system: checks
+    /// the configuration and the server's certificate (with the host of the
+    /// EndpointUrl), and queues the Hello. `now` and `utc` are the same
     /// moment on the caller's monotonic and wall clocks.
-    pub fn new(
+    pub fn new(config: ClientConfig, now: Instant, utc: SystemTime) -> Result<Self> {
+        Self::with_rng(config, os_rng(), now, utc)
+    }
+
+    /// As [`new`](Self::new), with randomness (nonces, padding) from `rng`:
+    /// for deterministic tests.
+    pub fn with_rng(
         config: ClientConfig,
         rng: Box<dyn CryptoRng + Send>,
         now: Instant,
@@ -84,7 +96,7 @@ impl ClientChannel {
     ) -> Result<Self> {
         let mut channel = Self::prepare(config, rng, now, utc)?;
         let hello = UacpMessage::Hello(channel.hello.clone());
-        channel.core.send_uacp(&hello)?;
+        channel.common.send_uacp(&hello)?;
         Ok(channel)
     }
 
@@ -92,7 +104,12 @@ impl ClientChannel {
     /// OPC 10000-6 §7.1.3): nothing is sent until the server's ReverseHello
     /// arrives; its EndpointUrl must be the configured one, and then the
     /// Hello goes out.
-    pub fn new_reverse(
+    pub fn new_reverse(config: ClientConfig, now: Instant, utc: SystemTime) -> Result<Self> {
+        Self::reverse_with_rng(config, os_rng(), now, utc)
+    }
+
+    /// As [`new_reverse`](Self::new_reverse), with randomness from `rng`.
+    pub fn reverse_with_rng(
         config: ClientConfig,
         rng: Box<dyn CryptoRng + Send>,
         now: Instant,
@@ -114,28 +131,14 @@ impl ClientChannel {
         now: Instant,
         utc: SystemTime,
     ) -> Result<Self> {
+        config.validate()?;
         let descriptor = *config.policy.descriptor();
         let none = descriptor.is_none();
-        if none != (config.mode == MessageSecurityMode::None)
-            || config.mode == MessageSecurityMode::Invalid
-        {
-            return Err(Error::SecurityModeRejected);
-        }
-        config.connection.validate(false)?;
         let server_key = match (&config.server_certificate, none) {
             (_, true) => None,
             (None, false) => return Err(Error::Certificate(StatusCode::BAD_CERTIFICATE_INVALID)),
             (Some(chain), false) => {
-                config.validator.validate(
-                    chain,
-                    &ValidationContext {
-                        peer_role: Role::Server,
-                        policy: &descriptor,
-                        application_uri: None,
-                        host_name: None,
-                        now: utc,
-                    },
-                )?;
+                validate_server(&config, chain, utc, None)?;
                 Some(config.policy.peer_key(leaf(chain)?)?)
             }
         };
@@ -149,22 +152,27 @@ impl ClientChannel {
             }
             _ => {}
         }
-        let hello = config.connection.hello(config.endpoint_url.as_str());
+        let hello = config
+            .receive
+            .announce(&config.connection)
+            .hello(config.endpoint_url.as_str());
         let reassembler = Reassembler::new(config.receive, ByteBudget::new(usize::MAX));
-        let mut core = Core::new(rng, reassembler);
-        core.set_security(
+        let framer = Framer::new(config.connection.receive_buffer_size);
+        let mut common = CommonState::new(rng, reassembler, framer, false);
+        common.set_security(
             Arc::clone(&config.policy),
             config.mode,
             config.first_sequence_number,
         );
+        common.identity = config.identity.clone().filter(|_| !none);
         Ok(ClientChannel {
-            framer: Framer::new(config.connection.receive_buffer_size),
             deadline: Some(now + config.timeouts.handshake),
             config,
-            core,
+            common,
             state: ClientState::AwaitAcknowledge,
             hello,
             started: (now, utc),
+            opened_at: None,
             pending: None,
             server_key,
             next_request_id: 1,
@@ -177,14 +185,38 @@ impl ClientChannel {
         self.state
     }
 
-    /// The SecureChannelId (0 until open).
-    pub fn channel_id(&self) -> u32 {
-        self.core.channel_id
-    }
-
     /// Bytes received from the server, in any pieces.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
         self.feed(now, bytes);
+    }
+
+    /// The server closed its end of the connection. Unless the channel
+    /// had already ended, it ends with [`Error::ConnectionClosed`].
+    pub fn handle_eof(&mut self, _now: Instant) {
+        if self.state != ClientState::Closed {
+            self.state = ClientState::Closed;
+            self.pending = None;
+            self.common.end(Some(Error::ConnectionClosed));
+        }
+    }
+
+    /// Starts a token renewal now, before the 75 % mark: an
+    /// OpenSecureChannel Renew request is queued, and a `TokenRenewed`
+    /// event follows its response. Nothing happens while a renewal is
+    /// already on its way. `BadSecureChannelClosed` unless the channel is
+    /// open.
+    pub fn renew(&mut self, now: Instant) -> Result<()> {
+        if self.state != ClientState::Open {
+            return Err(Error::SecureChannelClosed);
+        }
+        if self.pending.is_some() {
+            return Ok(());
+        }
+        let sent = self.send_open(now, true);
+        if let Err(e) = &sent {
+            self.fail(e);
+        }
+        sent
     }
 
     fn take_request_id(&mut self) -> u32 {
@@ -198,26 +230,19 @@ impl ClientChannel {
     }
 
     fn send_open(&mut self, now: Instant, renew: bool) -> Result<()> {
-        let policy = Arc::clone(self.core.policy()?);
+        let policy = Arc::clone(self.common.policy_or_closed()?);
         if renew && let Some(chain) = &self.config.server_certificate {
             // The server's certificate is validated again before every
-            // renewal: trust-list, revocation and validity changes apply
-            // from the next token on.
-            self.config.validator.validate(
-                chain,
-                &ValidationContext {
-                    peer_role: Role::Server,
-                    policy: policy.descriptor(),
-                    application_uri: None,
-                    host_name: None,
-                    now: self.utc(now),
-                },
-            )?;
+            // renewal: trust-list and revocation changes apply from the
+            // next token on; validity periods are checked as of the
+            // opening, so a certificate expiring mid-channel does not end
+            // it.
+            validate_server(&self.config, chain, self.utc(now), self.opened_at)?;
         }
-        let previous = self.core.tokens.latest_chaining().cloned();
-        let exchange = policy.start_key_exchange(&mut *self.core.rng, previous.as_ref())?;
+        let previous = self.common.tokens.latest_chaining().cloned();
+        let exchange = policy.start_key_exchange(&mut *self.common.rng, previous.as_ref())?;
         let request_id = self.take_request_id();
-        let negotiated = self.core.negotiated.ok_or(Error::SecureChannelClosed)?;
+        let negotiated = self.common.negotiated.ok_or(Error::SecureChannelClosed)?;
         let request = OpenSecureChannelRequest {
             request_header: RequestHeader {
                 timestamp: DateTime::from_system_time(self.utc(now)),
@@ -235,14 +260,14 @@ impl ClientChannel {
             client_nonce: ByteString::from(exchange.local_nonce()),
             requested_lifetime: self.config.requested_lifetime,
         };
-        let identity = self.config.identity.clone();
+        let identity = self.common.identity.clone();
         let own = identity.as_ref().map(|i| (&*i.certificate, &*i.key));
         let server_certificate = self.config.server_certificate.clone();
         let peer = server_certificate
             .as_deref()
             .and_then(|c| leaf(c).ok())
             .zip(self.server_key.as_deref());
-        self.core.send_opn(request_id, &request, own, peer)?;
+        self.common.send_opn(request_id, &request, own, peer)?;
         self.pending = Some(PendingOpen {
             request_id,
             exchange,
@@ -264,6 +289,7 @@ impl ClientChannel {
         if security.security_policy_uri != Some(descriptor.uri) {
             return Err(Error::SecurityPolicyRejected);
         }
+        let sent_chain = security.sender_certificate;
         if !descriptor.is_none() {
             // The response must come from the server we chose, and be meant
             // for our certificate.
@@ -273,7 +299,7 @@ impl ClientChannel {
                 .as_deref()
                 .map(leaf)
                 .transpose()?;
-            let sent = security.sender_certificate.map(leaf).transpose()?;
+            let sent = sent_chain.map(leaf).transpose()?;
             let ours = self.config.identity.as_ref().map(|i| leaf(&i.certificate));
             let ours = ours.transpose()?.map(thumbprint);
             if sent.is_none() || sent != expected {
@@ -283,8 +309,8 @@ impl ClientChannel {
                 return Err(Error::SecurityChecksFailed);
             }
         }
-        let identity = self.config.identity.clone();
-        let opened = self.core.receive_opn(
+        let identity = self.common.identity.clone();
+        let opened = self.common.receive_opn(
             chunk,
             identity.as_ref().map(|i| &*i.key),
             self.server_key.as_deref(),
@@ -300,12 +326,13 @@ impl ClientChannel {
             let fault: ServiceFault = decode_message(&mut Reader::new(body))?;
             return Err(Error::Peer {
                 code: fault.response_header.service_result,
+                reason: "ServiceFault".into(),
             });
         }
         let mut r = Reader::with_limits(body, DecodeLimits::DEFAULT);
         let response: OpenSecureChannelResponse = decode_message(&mut r)?;
         r.expect_end("OpenSecureChannelResponse")?;
-        let negotiated = self.core.negotiated.ok_or(Error::SecureChannelClosed)?;
+        let negotiated = self.common.negotiated.ok_or(Error::SecureChannelClosed)?;
         if response.server_protocol_version != negotiated.protocol_version {
             return Err(Error::ProtocolVersionUnsupported(
                 response.server_protocol_version,
@@ -313,22 +340,44 @@ impl ClientChannel {
         }
         let result = response.response_header.service_result;
         if result.is_bad() {
-            return Err(Error::Peer { code: result });
+            return Err(Error::Peer {
+                code: result,
+                reason: "OpenSecureChannel ServiceResult".into(),
+            });
         }
         let token = response.security_token;
-        if token.channel_id == 0 || (pending.renew && token.channel_id != self.core.channel_id) {
-            return Err(Error::TcpSecureChannelUnknown);
+        // The chunk header and the token name the same channel, and a
+        // renewal keeps it (OPC 10000-6 §6.7.4).
+        let header_id = headers.message.secure_channel_id;
+        if token.channel_id == 0
+            || token.channel_id != header_id
+            || (pending.renew && token.channel_id != self.common.channel_id)
+        {
+            return Err(Error::SecureChannelIdInvalid);
+        }
+        // A token that expires at once would be renewed in a loop.
+        if token.revised_lifetime == 0 {
+            return Err(Error::Decoding("RevisedLifetime of 0"));
         }
         let nonce = response.server_nonce.as_bytes().unwrap_or_default();
+        let nonces = Nonces::new(pending.exchange.local_nonce(), nonce);
         let keys = pending.exchange.complete(Role::Client, nonce)?;
-        self.core.channel_id = token.channel_id;
-        self.core.tokens.client_activate(Token {
-            id: token.token_id,
+        self.common.channel_id = token.channel_id;
+        if !pending.renew {
+            self.common.peer_chain = sent_chain.map(<[u8]>::to_vec);
+            self.opened_at = Some(self.utc(now));
+        }
+        self.common.tokens.client_activate(Token {
+            info: TokenInfo {
+                id: token.token_id,
+                created: now,
+                created_at: token.created_at,
+                revised_lifetime: Duration::from_millis(u64::from(token.revised_lifetime)),
+            },
             keys,
-            created: now,
-            lifetime: Duration::from_millis(u64::from(token.revised_lifetime.max(1))),
+            nonces,
         });
-        self.core.events.push_back(if pending.renew {
+        self.common.events.push_back(if pending.renew {
             Event::TokenRenewed {
                 token_id: token.token_id,
             }
@@ -352,7 +401,7 @@ impl ClientChannel {
             return Err(Error::SecureChannelClosed);
         }
         let request_id = self.take_request_id();
-        self.core
+        self.common
             .send_message(MessageType::Message, request_id, body)?;
         Ok(request_id)
     }
@@ -363,12 +412,16 @@ impl ClientChannel {
         if self.state != ClientState::Open {
             return Err(Error::SecureChannelClosed);
         }
-        self.core.send_abort(request_id, code)
+        self.common.send_abort(request_id, code)
     }
 
-    /// Closes the channel: queues a CloseSecureChannel request (when open)
-    /// and ends with `Good`.
-    pub fn close(&mut self) {
+    /// Closes the channel: queues a CloseSecureChannel request when open
+    /// (OPC 10000-4 §5.6.3) and ends with a `Closed` event that carries no
+    /// error. `code` says why, for symmetry with
+    /// [`ServerChannel::close`](super::ServerChannel::close); a
+    /// CloseSecureChannel request carries no code, so it is not sent.
+    pub fn close(&mut self, code: StatusCode) {
+        let _ = code;
         if self.state == ClientState::Open {
             let request_id = self.take_request_id();
             let mut body = Vec::new();
@@ -376,7 +429,7 @@ impl ClientChannel {
             let sent =
                 crate::messages::encode_message(&close, &mut crate::codec::Writer::new(&mut body))
                     .and_then(|()| {
-                        self.core
+                        self.common
                             .send_message(MessageType::Close, request_id, &body)
                     });
             if let Err(e) = sent {
@@ -384,7 +437,8 @@ impl ClientChannel {
             }
         }
         self.state = ClientState::Closed;
-        self.core.close(StatusCode::GOOD);
+        self.pending = None;
+        self.common.end(None);
     }
 
     /// Time has reached `now`: renews the token when 75 % of its lifetime
@@ -400,11 +454,11 @@ impl ClientChannel {
         if self.state != ClientState::Open {
             return;
         }
-        if !self.core.tokens.expire(now, false) {
+        if !self.common.tokens.expire(now) {
             return self.fail(&Error::Timeout("security token expired"));
         }
         let renew_due = self
-            .core
+            .common
             .tokens
             .current
             .as_ref()
@@ -423,22 +477,22 @@ impl ClientChannel {
         if self.state == ClientState::Closed {
             return None;
         }
-        let tokens = match (&self.pending, &self.core.tokens.current) {
+        let tokens = match (&self.pending, &self.common.tokens.current) {
             // A renewal is on its way: wait for the current token's end.
             (Some(_), Some(t)) => Some(t.grace_end()),
-            _ => self.core.tokens.next_deadline(false),
+            _ => self.common.tokens.next_deadline(),
         };
         self.deadline.into_iter().chain(tokens).min()
     }
 
     /// Appends the bytes to send to `buf`; returns whether there were any.
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> bool {
-        self.core.transmit(buf)
+        self.common.transmit(buf)
     }
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.core.events.pop_front()
+        self.common.events.pop_front()
     }
 }
 
@@ -447,19 +501,35 @@ pub(crate) fn duration_ms(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
 
-impl FrameSink for ClientChannel {
-    fn framing(&mut self) -> (&mut Framer, &mut Vec<u8>) {
-        (&mut self.framer, &mut self.core.scratch)
-    }
+/// Validates the server's certificate `chain` for `config`: with the host
+/// of the EndpointUrl (OPC 10000-4 §6.1.3 step "Host Name") and, at a
+/// renewal, validity periods as of `opened`.
+fn validate_server(
+    config: &ClientConfig,
+    chain: &[u8],
+    utc: SystemTime,
+    opened: Option<SystemTime>,
+) -> Result<()> {
+    config.validator.validate(
+        chain,
+        &ValidationContext {
+            host_name: endpoint_host(&config.endpoint_url),
+            suppress_host_name_invalid: config.suppress_host_name_invalid,
+            opened,
+            ..ValidationContext::new(Role::Server, config.policy.descriptor(), utc)
+        },
+    )
+}
 
-    fn is_closed(&self) -> bool {
-        self.state == ClientState::Closed
+impl FrameSink for ClientChannel {
+    fn common(&mut self) -> &mut CommonState {
+        &mut self.common
     }
 
     fn fail(&mut self, e: &Error) {
         self.state = ClientState::Closed;
         self.pending = None;
-        self.core.fail(e, false);
+        self.common.fail(e, false);
     }
 
     fn handle_frame(
@@ -486,7 +556,7 @@ impl FrameSink for ClientChannel {
                     return Err(Error::TcpEndpointUrlInvalid(url.len()));
                 }
                 self.reverse_hello = Some(rhe);
-                self.core
+                self.common
                     .send_uacp(&UacpMessage::Hello(self.hello.clone()))?;
                 self.state = ClientState::AwaitAcknowledge;
                 Ok(())
@@ -498,14 +568,12 @@ impl FrameSink for ClientChannel {
                     return Err(Error::TcpMessageTypeInvalid("ACK"));
                 };
                 let negotiated = check_acknowledge(&self.hello, &ack)?;
-                self.framer
-                    .set_max_frame_size(negotiated.receive_buffer_size);
-                self.core.negotiated = Some(negotiated);
-                self.core.reassembler.tighten(
+                self.common.negotiated = Some(negotiated);
+                self.common.reassembler.tighten(
                     negotiated.local_max_message_size,
                     negotiated.local_max_chunk_count,
                 );
-                self.core.send_limits =
+                self.common.send_limits =
                     Some(SendLimits::from_negotiated(&negotiated, Role::Client));
                 self.state = ClientState::AwaitOpen;
                 self.send_open(now, false)
@@ -515,9 +583,9 @@ impl FrameSink for ClientChannel {
             }
             (ClientState::Open, MessageType::Message) => {
                 if let Received::Message { request_id, body } =
-                    self.core.receive_symmetric(frame, now)?
+                    self.common.receive_symmetric(frame, now)?
                 {
-                    self.core
+                    self.common
                         .events
                         .push_back(Event::Message { request_id, body });
                 }

@@ -1,12 +1,14 @@
 //! What a channel is told before it starts.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::cert::CertificateValidator;
 use crate::messages::MessageSecurityMode;
 use crate::policy::SecurityPolicy;
 use crate::uacp::ConnectionLimits;
+use crate::{Error, Result};
 
 use super::{Identity, ReceiveLimits};
 
@@ -52,6 +54,12 @@ pub struct ClientConfig {
     /// The first sequence number sent with a legacy policy (non-legacy
     /// policies always start at 0). Default 1.
     pub first_sequence_number: u32,
+    /// SuppressHostNameInvalid (OPC 10000-6 Annex E.6): accept a server
+    /// certificate that does not name the host of `endpoint_url`; the
+    /// validator's audit hook still sees the mismatch. Off by default: the
+    /// host is checked (OPC 10000-4 §6.1.3 step "Host Name") and a
+    /// mismatch is `BadCertificateHostNameInvalid`.
+    pub suppress_host_name_invalid: bool,
 }
 
 impl ClientConfig {
@@ -74,7 +82,26 @@ impl ClientConfig {
             receive: ReceiveLimits::DEFAULT,
             timeouts: Timeouts::default(),
             first_sequence_number: 1,
+            suppress_host_name_invalid: false,
         }
+    }
+
+    /// Checks the settings: mode and policy agree, the buffer sizes reach
+    /// the minimum of OPC 10000-6 Table 69 (1024 bytes with an ECC policy,
+    /// else 8192), and a secured policy has an identity and the server's
+    /// certificate.
+    pub fn validate(&self) -> Result<()> {
+        let descriptor = self.policy.descriptor();
+        if descriptor.is_none() != (self.mode == MessageSecurityMode::None)
+            || self.mode == MessageSecurityMode::Invalid
+        {
+            return Err(Error::SecurityModeRejected);
+        }
+        self.connection.validate(descriptor.is_ecc())?;
+        if self.requested_lifetime == 0 {
+            return Err(Error::Configuration("requested_lifetime of 0"));
+        }
+        Ok(())
     }
 }
 
@@ -123,6 +150,10 @@ pub struct ServerConfig {
     pub timeouts: Timeouts,
     /// The first sequence number sent with a legacy policy. Default 1.
     pub first_sequence_number: u32,
+    /// Where TokenIds come from. Clones of a configuration share it, so
+    /// that TokenIds are unique across all the channels of a server (and
+    /// across a configuration replaced by a modified clone of itself).
+    pub token_ids: TokenIds,
 }
 
 impl ServerConfig {
@@ -143,6 +174,61 @@ impl ServerConfig {
             receive: ReceiveLimits::DEFAULT,
             timeouts: Timeouts::default(),
             first_sequence_number: 1,
+            token_ids: TokenIds::default(),
         }
+    }
+
+    /// Whether an ECC policy is offered: then a Hello may announce buffers
+    /// down to 1024 bytes (OPC 10000-6 §7.1.2.3 Table 69).
+    pub fn offers_ecc(&self) -> bool {
+        self.policies.iter().any(|p| p.descriptor().is_ecc())
+    }
+
+    /// Checks the settings: token lifetime bounds with a minimum above 0
+    /// and not above the maximum, and buffer sizes that reach the minimum
+    /// of OPC 10000-6 Table 69 for the policies offered.
+    pub fn validate(&self) -> Result<()> {
+        let (min, max) = self.lifetime_bounds;
+        if min == 0 {
+            return Err(Error::Configuration(
+                "lifetime_bounds: a minimum of 0 would grant tokens that expire at once",
+            ));
+        }
+        if min > max {
+            return Err(Error::Configuration(
+                "lifetime_bounds: minimum above maximum",
+            ));
+        }
+        self.connection.validate(self.offers_ecc())
+    }
+}
+
+/// A server's source of TokenIds: a counter shared by every channel given
+/// a clone of it, so that a TokenId identifies one SecurityToken across the
+/// server (OPC 10000-4 §5.6.2.2), never 0.
+#[derive(Debug, Clone)]
+pub struct TokenIds(Arc<AtomicU32>);
+
+impl TokenIds {
+    /// A counter whose first TokenId is `first` (0 is skipped).
+    pub fn starting_at(first: u32) -> Self {
+        TokenIds(Arc::new(AtomicU32::new(first)))
+    }
+
+    /// The next TokenId.
+    pub fn next_id(&self) -> u32 {
+        loop {
+            let id = self.0.fetch_add(1, Ordering::Relaxed);
+            if id != 0 {
+                return id;
+            }
+        }
+    }
+}
+
+impl Default for TokenIds {
+    /// Starts at 1.
+    fn default() -> Self {
+        TokenIds::starting_at(1)
     }
 }

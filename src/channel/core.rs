@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use rand_core::CryptoRng;
 
-use super::token::Tokens;
-use super::{Event, Reassembler, ReceiveSequence, SendSequence};
+use super::token::{TokenInfo, Tokens};
+use super::{Event, Identity, Reassembler, ReceiveLimits, ReceiveSequence, SendSequence};
 use crate::chunk::{
     AsymmetricSecurityHeader, ChunkHeaders, ChunkType, Framer, MessageChunkHeader, MessageType,
     OpenedChunk, OpnChunk, SecurityHeader, SendLimits, SequenceHeader, open_asymmetric,
@@ -24,8 +24,21 @@ use crate::{Error, Result, StatusCode};
 /// The largest SenderCertificate (with its chain) accepted in an OPN chunk.
 pub(crate) const MAX_CERTIFICATE_SIZE: u32 = crate::chunk::DEFAULT_MAX_CERTIFICATE_SIZE;
 
-/// One channel's security state and I/O queues.
-pub(crate) struct Core {
+/// What both channel ends have in common: the security state, the
+/// negotiated limits and the I/O queues, with the accessors a session layer
+/// needs (OPC 10000-4 §5.6.2, §5.7.2: CreateSession and ActivateSession
+/// refer to the channel's certificates and policy).
+///
+/// [`ClientChannel`](super::ClientChannel) and
+/// [`ServerChannel`](super::ServerChannel) dereference to it, as rustls'
+/// connections do to their `CommonState`, so `channel.peer_certificate()`
+/// works on either end. Every method here is a getter: none changes the
+/// channel.
+pub struct CommonState {
+    pub(crate) framer: Framer,
+    /// The largest frame accepted before HEL/ACK set the receive buffer
+    /// size.
+    pub(crate) initial_frame_limit: u32,
     pub(crate) outgoing: Vec<u8>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) rng: Box<dyn CryptoRng + Send>,
@@ -38,18 +51,95 @@ pub(crate) struct Core {
     pub(crate) reassembler: Reassembler,
     pub(crate) send_limits: Option<SendLimits>,
     pub(crate) negotiated: Option<Negotiated>,
-    pub(crate) closed: Option<StatusCode>,
+    pub(crate) closed: bool,
     pub(crate) scratch: Vec<u8>,
+    /// Our certificate and key, fixed for the channel's life once it opens.
+    pub(crate) identity: Option<Identity>,
+    /// The peer's SenderCertificate as received (leaf and chain).
+    pub(crate) peer_chain: Option<Vec<u8>>,
 }
 
-impl core::fmt::Debug for Core {
+impl core::fmt::Debug for CommonState {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Core")
+        f.debug_struct("CommonState")
             .field("policy", &self.policy.as_ref().map(|p| p.descriptor().name))
             .field("mode", &self.mode)
             .field("channel_id", &self.channel_id)
+            .field("token", &self.token())
             .field("closed", &self.closed)
             .finish_non_exhaustive()
+    }
+}
+
+impl CommonState {
+    /// The SecureChannelId (on a client, 0 until the channel opens).
+    pub fn channel_id(&self) -> u32 {
+        self.channel_id
+    }
+
+    /// The security policy: on a client the configured one, on a server the
+    /// one the client chose (`None` until its OpenSecureChannel arrived).
+    pub fn policy(&self) -> Option<&Arc<dyn SecurityPolicy>> {
+        self.policy.as_ref()
+    }
+
+    /// The MessageSecurityMode in use (on a server, `Invalid` until the
+    /// client's OpenSecureChannel request arrived).
+    pub fn mode(&self) -> MessageSecurityMode {
+        self.mode
+    }
+
+    /// The peer's certificate as it arrived in the SenderCertificate of its
+    /// OpenSecureChannel chunk: the DER leaf, optionally followed by its
+    /// issuers. `None` with policy None or before the OPN arrived.
+    pub fn peer_certificate(&self) -> Option<&[u8]> {
+        self.peer_chain.as_deref()
+    }
+
+    /// The certificate (and chain) this end opened the channel with; a
+    /// server's CreateSession compares the client's with the one the
+    /// channel was opened with (OPC 10000-4 §5.7.2).
+    pub fn own_certificate(&self) -> Option<&[u8]> {
+        self.identity.as_ref().map(|i| &*i.certificate)
+    }
+
+    /// Our nonce of the current token (the ClientNonce on a client, the
+    /// ServerNonce on a server). Key material: handle with care.
+    pub fn local_nonce(&self) -> Option<&[u8]> {
+        self.tokens.current.as_ref().map(|t| &t.nonces.local[..])
+    }
+
+    /// The peer's nonce of the current token.
+    pub fn peer_nonce(&self) -> Option<&[u8]> {
+        self.tokens.current.as_ref().map(|t| &t.nonces.peer[..])
+    }
+
+    /// The current token: the one chunks are sent under.
+    pub fn token(&self) -> Option<TokenInfo> {
+        self.tokens.current.as_ref().map(|t| t.info)
+    }
+
+    /// The buffer sizes and message limits both sides announced in
+    /// Hello/Acknowledge, once exchanged.
+    pub fn negotiated(&self) -> Option<Negotiated> {
+        self.negotiated
+    }
+
+    /// What is accepted from the peer: the configured [`ReceiveLimits`]
+    /// lowered to what this end announced in its Hello or Acknowledge.
+    pub fn receive_limits(&self) -> ReceiveLimits {
+        self.reassembler.limits()
+    }
+
+    /// Bytes held for the peer: a partly received frame and partly
+    /// received messages.
+    pub fn buffered(&self) -> usize {
+        self.reassembler.buffered() + self.framer.buffered()
+    }
+
+    /// Whether the channel has ended.
+    pub fn is_closed(&self) -> bool {
+        self.closed
     }
 }
 
@@ -63,24 +153,40 @@ pub(crate) enum Received {
     Close,
 }
 
-impl Core {
-    pub(crate) fn new(rng: Box<dyn CryptoRng + Send>, reassembler: Reassembler) -> Self {
-        Core {
+impl CommonState {
+    pub(crate) fn new(
+        rng: Box<dyn CryptoRng + Send>,
+        reassembler: Reassembler,
+        framer: Framer,
+        server: bool,
+    ) -> Self {
+        CommonState {
+            initial_frame_limit: framer.max_frame_size(),
+            framer,
             outgoing: Vec::new(),
             events: VecDeque::new(),
             rng,
             policy: None,
             mode: MessageSecurityMode::None,
             channel_id: 0,
-            tokens: Tokens::default(),
+            tokens: Tokens::new(server),
             send_sequence: SendSequence::new(0),
             receive_sequence: ReceiveSequence::new(true),
             reassembler,
             send_limits: None,
             negotiated: None,
-            closed: None,
+            closed: false,
             scratch: Vec::new(),
+            identity: None,
+            peer_chain: None,
         }
+    }
+
+    /// The largest frame accepted now: the negotiated receive buffer size
+    /// once HEL/ACK are through, the initial limit before.
+    pub(crate) fn frame_limit(&self) -> u32 {
+        self.negotiated
+            .map_or(self.initial_frame_limit, |n| n.receive_buffer_size)
     }
 
     /// Sets the policy and mode, and the sequence-number rules that follow
@@ -102,7 +208,7 @@ impl Core {
         self.mode = mode;
     }
 
-    pub(crate) fn policy(&self) -> Result<&Arc<dyn SecurityPolicy>> {
+    pub(crate) fn policy_or_closed(&self) -> Result<&Arc<dyn SecurityPolicy>> {
         self.policy.as_ref().ok_or(Error::SecureChannelClosed)
     }
 
@@ -156,8 +262,12 @@ impl Core {
         own: Option<(&[u8], &dyn OwnKey)>,
         peer: Option<(&[u8], &dyn PeerKey)>,
     ) -> Result<()> {
-        let policy = Arc::clone(self.policy()?);
+        let policy = Arc::clone(self.policy_or_closed()?);
         let descriptor = policy.descriptor();
+        // SenderCertificate and ReceiverCertificateThumbprint "shall be null
+        // if the Message is not signed" (OPC 10000-6 Table 50).
+        let signed = descriptor.asymmetric_signature.is_some();
+        let (own, peer) = (own.filter(|_| signed), peer.filter(|_| signed));
         let mut body = std::mem::take(&mut self.scratch);
         body.clear();
         encode_message(message, &mut Writer::new(&mut body))?;
@@ -202,7 +312,7 @@ impl Core {
         own: Option<&dyn OwnKey>,
         peer: Option<&dyn PeerKey>,
     ) -> Result<OpenedChunk> {
-        let policy = Arc::clone(self.policy()?);
+        let policy = Arc::clone(self.policy_or_closed()?);
         let opened = open_asymmetric(
             chunk,
             policy.descriptor(),
@@ -291,7 +401,7 @@ impl Core {
     /// Ends the channel with `error`: reports it, and with `send_err`
     /// queues an ERR message carrying what the peer may be told.
     pub(crate) fn fail(&mut self, error: &Error, send_err: bool) {
-        if self.closed.is_some() {
+        if self.closed {
             return;
         }
         if send_err {
@@ -302,15 +412,20 @@ impl Core {
             };
             let _ = self.send_uacp(&UacpMessage::Error(wire));
         }
-        self.close(error.status_code());
+        self.end(Some(error.clone()));
     }
 
-    /// Marks the channel closed with `code` and reports it once.
-    pub(crate) fn close(&mut self, code: StatusCode) {
-        if self.closed.is_none() {
-            self.closed = Some(code);
-            self.tokens = Tokens::default();
-            self.events.push_back(Event::Closed { code });
+    /// Marks the channel closed and reports it once, with `None` for an
+    /// orderly close. Every key is dropped and every byte reserved for
+    /// the peer is given back: "it shall release all resources allocated
+    /// for the channel" (OPC 10000-6 §6.7.7).
+    pub(crate) fn end(&mut self, error: Option<Error>) {
+        if !self.closed {
+            self.closed = true;
+            self.tokens.clear();
+            self.reassembler.clear();
+            self.framer = Framer::new(0);
+            self.events.push_back(Event::Closed { error });
         }
     }
 }
@@ -318,12 +433,10 @@ impl Core {
 /// A channel end fed with received bytes: the loop that cuts them into
 /// frames and hands each to the end, shared by client and server.
 pub(crate) trait FrameSink {
-    /// The framer and the buffer a frame is copied into for in-place
-    /// decryption.
-    fn framing(&mut self) -> (&mut Framer, &mut Vec<u8>);
-    /// Whether the channel has ended (input is then ignored).
-    fn is_closed(&self) -> bool;
-    /// Handles one whole frame of type `message_type`.
+    /// The state both ends share.
+    fn common(&mut self) -> &mut CommonState;
+    /// Handles one whole frame of type `message_type`, in place (a chunk is
+    /// decrypted where it lies).
     fn handle_frame(
         &mut self,
         now: Instant,
@@ -335,27 +448,23 @@ pub(crate) trait FrameSink {
 
     /// Feeds received bytes, in any pieces, frame by frame.
     fn feed(&mut self, now: Instant, mut bytes: &[u8]) {
-        while !self.is_closed() {
-            let (framer, scratch) = self.framing();
-            let mut frame = std::mem::take(scratch);
-            let next = match framer.next_frame(&mut bytes) {
-                Ok(Some(f)) => {
-                    frame.clear();
-                    frame.extend_from_slice(f.bytes);
-                    Ok(Some(f.header.message_type))
-                }
-                Ok(None) => Ok(None),
-                Err(e) => Err(e),
-            };
-            let result = match next {
-                Ok(Some(message_type)) => self.handle_frame(now, message_type, &mut frame),
+        while !self.common().closed {
+            // The framer is taken out while its frame is handled, so that
+            // the frame can be opened in place without a copy.
+            let mut framer = std::mem::replace(&mut self.common().framer, Framer::new(0));
+            let result = match framer.next_frame(&mut bytes) {
+                Ok(Some(frame)) => self.handle_frame(now, frame.header.message_type, frame.bytes),
                 Ok(None) => {
-                    *self.framing().1 = frame;
+                    self.common().framer = framer;
                     return;
                 }
                 Err(e) => Err(e),
             };
-            *self.framing().1 = frame;
+            let common = self.common();
+            if !common.closed {
+                framer.set_max_frame_size(common.frame_limit());
+                common.framer = framer;
+            }
             if let Err(e) = result {
                 self.fail(&e);
             }

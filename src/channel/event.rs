@@ -1,9 +1,10 @@
 //! What a channel reports to its caller.
 
-use crate::StatusCode;
+use crate::{Error, StatusCode};
 
 /// Something that happened on a channel, taken with `poll_event`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The channel is open: the first token was issued.
     Opened {
@@ -33,9 +34,29 @@ pub enum Event {
         /// The new TokenId.
         token_id: u32,
     },
-    /// The channel ended; nothing more will be sent or received.
+    /// The channel ended; nothing more will be sent or received, and the
+    /// caller closes the connection once it has written what
+    /// `poll_transmit` still gives.
     Closed {
-        /// `Good` after an orderly close, otherwise why it ended.
-        code: StatusCode,
+        /// `None` after an orderly close: ours (`close` with a Good code) or
+        /// the client's CloseSecureChannel. Otherwise why it ended, for
+        /// example [`Error::Timeout`] (handshake or token),
+        /// [`Error::Peer`] (the peer's ERR message),
+        /// [`Error::Certificate`] (a refused certificate) or
+        /// [`Error::ConnectionClosed`] (the peer hung up).
+        error: Option<Error>,
     },
+}
+
+impl Event {
+    /// For a `Closed` event, the StatusCode it amounts to: `Good` after an
+    /// orderly close, else the error's code. `None` for other events.
+    pub fn closed_code(&self) -> Option<StatusCode> {
+        match self {
+            Event::Closed { error } => {
+                Some(error.as_ref().map_or(StatusCode::GOOD, Error::status_code))
+            }
+            _ => None,
+        }
+    }
 }

@@ -7,8 +7,9 @@
 //!
 //! ```text
 //!   bytes received ──► handle_input(now, bytes)
+//!   peer hung up   ──► handle_eof(now)
 //!   timer fired    ──► handle_timeout(now)
-//!   send_request / send_response (body)
+//!   send_request / send_response / renew / close
 //!                      │
 //!   poll_transmit  ◄───┤  bytes to write
 //!   poll_event     ◄───┤  Opened, Message, Aborted, TokenRenewed, Closed
@@ -16,13 +17,45 @@
 //! ```
 //!
 //! Every chunk is verified (signature or tag, then sequence number) before
-//! its body is buffered, and buffering is bounded per message, per channel
-//! and across channels ([`ReceiveLimits`], [`ByteBudget`]).
+//! its body is buffered, and buffering is bounded per frame, per message,
+//! per channel and across channels ([`ReceiveLimits`], [`ByteBudget`]).
+//!
+//! # Call discipline
+//!
+//! As in quinn-proto, the methods fall into four kinds:
+//!
+//! * **Getters** (`state`, and through `Deref` the [`CommonState`]
+//!   methods: `channel_id`, `policy`, `mode`, `peer_certificate`,
+//!   `own_certificate`, `local_nonce`, `peer_nonce`, `token`, `negotiated`,
+//!   `receive_limits`, `buffered`, `is_closed`) change nothing and may be
+//!   called at any time.
+//! * **`handle_*`** (`handle_input`, `handle_eof`, `handle_timeout`) feed
+//!   what happened outside: bytes, the end of the stream, time.
+//! * **Mutators** (`send_request`, `abort_request`, `renew` and `close` on
+//!   a client; `send_response`, `abort_response` and `close` on a server)
+//!   are what the application asks for.
+//! * **`poll_*`** (`poll_transmit`, `poll_event`, `poll_timeout`) give
+//!   what the channel wants done.
+//!
+//! After every `handle_*` call or mutator, and before waiting for the
+//! network again, the caller:
+//!
+//! 1. writes what `poll_transmit` gives (call it until it returns `false`);
+//! 2. takes every event from `poll_event` until it returns `None`, and acts
+//!    on them: answering a `Message` with `send_response` (or sending a
+//!    request after `Opened`) queues more bytes, so
+//! 3. goes back to 1 until both are empty, then
+//! 4. arms a timer for `poll_timeout` (re-read after every call: it
+//!    moves), and calls `handle_timeout` when it fires.
+//!
+//! After a `Closed` event the caller writes what is still queued (an ERR
+//! message or a CloseSecureChannel request) and closes the connection;
+//! every further call is ignored or refused with `BadSecureChannelClosed`.
 
-mod budget;
 mod client;
 mod config;
 mod core;
+mod endpoint_url;
 mod event;
 mod identity;
 mod reassembly;
@@ -30,11 +63,23 @@ mod sequence;
 mod server;
 mod token;
 
-pub use budget::ByteBudget;
+pub use crate::ByteBudget;
 pub use client::{ClientChannel, ClientState};
-pub use config::{ClientConfig, SecurityRequirement, ServerConfig, Timeouts};
+pub use config::{ClientConfig, SecurityRequirement, ServerConfig, Timeouts, TokenIds};
+pub use core::CommonState;
+pub use endpoint_url::endpoint_host;
 pub use event::Event;
 pub use identity::{Identity, IdentityError, MAX_IDENTITY_FILE_SIZE};
 pub use reassembly::{Reassembler, ReceiveLimits};
 pub use sequence::{LEGACY_RESTART_BELOW, LEGACY_WRAP_ABOVE, ReceiveSequence, SendSequence};
 pub use server::{ServerChannel, ServerState};
+pub use token::TokenInfo;
+
+use rand_core::CryptoRng;
+
+/// The operating system's random number generator, for channels made
+/// without an injected one. It panics if the operating system cannot
+/// provide randomness (no peer can cause that), as `rand`'s `OsRng` does.
+fn os_rng() -> Box<dyn CryptoRng + Send> {
+    Box::new(rand_core::UnwrapErr(getrandom::SysRng))
+}

@@ -3,6 +3,7 @@
 
 use super::ByteBudget;
 use crate::chunk::ChunkType;
+use crate::uacp::ConnectionLimits;
 use crate::{Error, Result};
 
 /// What one channel accepts from its peer, whatever the peer announced.
@@ -19,12 +20,33 @@ pub struct ReceiveLimits {
 }
 
 impl ReceiveLimits {
-    /// 256 chunks, 16 MiB, 16 partial messages.
+    /// 512 chunks, 16 MiB, 16 partial messages. A 16 MiB message needs 257
+    /// chunks of 65 535 bytes once headers and signature are counted.
     pub const DEFAULT: ReceiveLimits = ReceiveLimits {
-        max_chunk_count: 256,
+        max_chunk_count: 512,
         max_message_size: 16 << 20,
         max_partial_messages: 16,
     };
+
+    /// What to announce in a Hello or Acknowledge: `connection` with its
+    /// MaxMessageSize and MaxChunkCount lowered to these limits (where
+    /// `connection` says 0, no limit, these limits are announced). A peer
+    /// that honours the announcement is then never refused by these limits.
+    pub fn announce(&self, connection: &ConnectionLimits) -> ConnectionLimits {
+        let lower = |announced: u32, enforced: usize| {
+            let enforced = u32::try_from(enforced).unwrap_or(u32::MAX);
+            if announced == 0 {
+                enforced
+            } else {
+                announced.min(enforced)
+            }
+        };
+        ConnectionLimits {
+            max_message_size: lower(connection.max_message_size, self.max_message_size),
+            max_chunk_count: lower(connection.max_chunk_count, self.max_chunk_count),
+            ..*connection
+        }
+    }
 }
 
 impl Default for ReceiveLimits {
@@ -80,6 +102,18 @@ impl Reassembler {
     /// Bytes held in partly received messages.
     pub fn buffered(&self) -> usize {
         self.reserved
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> ReceiveLimits {
+        self.limits
+    }
+
+    /// Drops every partly received message and gives its bytes back to the
+    /// budget (the channel closed).
+    pub fn clear(&mut self) {
+        self.partial = Vec::new();
+        self.budget.release(std::mem::take(&mut self.reserved));
     }
 
     /// Adds one verified chunk's body. Returns the whole message body after
@@ -166,7 +200,7 @@ impl Reassembler {
 
 impl Drop for Reassembler {
     fn drop(&mut self) {
-        self.budget.release(self.reserved);
+        self.clear();
     }
 }
 

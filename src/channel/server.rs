@@ -1,14 +1,15 @@
 //! The server end of a secure channel (OPC 10000-6 §6.7.4, §6.7.6, §7.1;
 //! OPC 10000-4 §5.6.2).
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand_core::CryptoRng;
 
-use super::core::{Core, FrameSink, MAX_CERTIFICATE_SIZE, Received};
-use super::token::Token;
-use super::{ByteBudget, Event, Reassembler, ServerConfig};
+use super::core::{CommonState, FrameSink, MAX_CERTIFICATE_SIZE, Received};
+use super::token::{Nonces, Token, TokenInfo};
+use super::{ByteBudget, Event, Reassembler, ServerConfig, os_rng};
 use crate::cert::{ValidationContext, leaf, thumbprint};
 use crate::chunk::{ChunkHeaders, Framer, MessageType, SecurityHeader, SendLimits};
 use crate::codec::{ByteString, DateTime, DecodeLimits, Reader, ResponseHeader};
@@ -18,11 +19,12 @@ use crate::messages::{
     SecurityTokenRequestType, decode_message,
 };
 use crate::policy::{PeerKey, Role, SecurityPolicy};
-use crate::uacp::{ReverseHello, UacpMessage, acknowledge};
+use crate::uacp::{MAX_HELLO_SIZE, ReverseHello, UacpMessage, acknowledge};
 use crate::{Error, Result, StatusCode};
 
 /// Where a server channel is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ServerState {
     /// Waiting for the Hello.
     AwaitHello,
@@ -36,59 +38,84 @@ pub enum ServerState {
 
 /// The server end of a secure channel, one per accepted connection, driven
 /// by its caller with the same call discipline as
-/// [`ClientChannel`](super::ClientChannel).
+/// [`ClientChannel`](super::ClientChannel) (see the [module
+/// docs](super#call-discipline)).
 ///
 /// Every failure that ends the channel queues an ERR message for the peer
 /// first, with a StatusCode that leaks nothing about trust lists
 /// (certificate failures other than the three OPC 10000-4 lets pass are
 /// sent as `BadSecurityChecksFailed`); the `Closed` event carries the
-/// precise code.
+/// precise error.
+///
+/// Before the Hello is acknowledged a connection is held to
+/// [`MAX_HELLO_SIZE`] bytes, and every partly received frame is counted
+/// against the [`ByteBudget`] shared by the server's channels, so idle and
+/// slow connections are bounded together.
+///
+/// The getters of [`CommonState`] (certificates, nonces, token, limits)
+/// are reached through `Deref`.
 #[derive(Debug)]
 pub struct ServerChannel {
     config: Arc<ServerConfig>,
-    framer: Framer,
-    core: Core,
+    common: CommonState,
     state: ServerState,
     started: (Instant, SystemTime),
+    /// When the first token was issued, on the wall clock.
+    opened_at: Option<SystemTime>,
     deadline: Option<Instant>,
-    client_certificate: Option<Vec<u8>>,
     client_key: Option<Box<dyn PeerKey>>,
-    next_token_id: u32,
+}
+
+impl Deref for ServerChannel {
+    type Target = CommonState;
+
+    fn deref(&self) -> &CommonState {
+        &self.common
+    }
 }
 
 impl ServerChannel {
-    /// A channel for a new connection. Its SecureChannelId is drawn from
-    /// `rng`; `budget` is shared by all channels of the server. `now` and
+    /// A channel for a new connection, with randomness from the operating
+    /// system. `budget` is shared by all channels of the server. `now` and
     /// `utc` are the same moment on the caller's monotonic and wall clocks.
+    /// A configuration that breaks a rule ([`ServerConfig::validate`]) is
+    /// refused.
     pub fn new(
+        config: Arc<ServerConfig>,
+        budget: ByteBudget,
+        now: Instant,
+        utc: SystemTime,
+    ) -> Result<Self> {
+        Self::with_rng(config, budget, os_rng(), now, utc)
+    }
+
+    /// As [`new`](Self::new), with randomness (the SecureChannelId, nonces,
+    /// padding) from `rng`: for deterministic tests.
+    pub fn with_rng(
         config: Arc<ServerConfig>,
         budget: ByteBudget,
         mut rng: Box<dyn CryptoRng + Send>,
         now: Instant,
         utc: SystemTime,
-    ) -> Self {
+    ) -> Result<Self> {
+        config.validate()?;
         let mut channel_id = 0;
         while channel_id == 0 {
             channel_id = rng.next_u32();
         }
-        let mut core = Core::new(rng, Reassembler::new(config.receive, budget));
-        core.channel_id = channel_id;
-        ServerChannel {
-            framer: Framer::new(config.connection.receive_buffer_size),
+        let framer = Framer::with_budget(MAX_HELLO_SIZE, budget.clone());
+        let reassembler = Reassembler::new(config.receive, budget);
+        let mut common = CommonState::new(rng, reassembler, framer, true);
+        common.channel_id = channel_id;
+        Ok(ServerChannel {
             deadline: Some(now + config.timeouts.handshake),
             config,
-            core,
+            common,
             state: ServerState::AwaitHello,
             started: (now, utc),
-            client_certificate: None,
+            opened_at: None,
             client_key: None,
-            next_token_id: 1,
-        }
-    }
-
-    /// Where the channel is.
-    pub fn state(&self) -> ServerState {
-        self.state
+        })
     }
 
     /// A channel on a connection the server opened to a client
@@ -97,41 +124,62 @@ impl ServerChannel {
     pub fn new_reverse(
         config: Arc<ServerConfig>,
         budget: ByteBudget,
+        now: Instant,
+        utc: SystemTime,
+        reverse_hello: &ReverseHello,
+    ) -> Result<Self> {
+        Self::reverse_with_rng(config, budget, os_rng(), now, utc, reverse_hello)
+    }
+
+    /// As [`new_reverse`](Self::new_reverse), with randomness from `rng`.
+    pub fn reverse_with_rng(
+        config: Arc<ServerConfig>,
+        budget: ByteBudget,
         rng: Box<dyn CryptoRng + Send>,
         now: Instant,
         utc: SystemTime,
         reverse_hello: &ReverseHello,
     ) -> Result<Self> {
-        let mut channel = Self::new(config, budget, rng, now, utc);
+        let mut channel = Self::with_rng(config, budget, rng, now, utc)?;
         channel
-            .core
+            .common
             .send_uacp(&UacpMessage::ReverseHello(reverse_hello.clone()))?;
         Ok(channel)
     }
 
-    /// The SecureChannelId.
-    pub fn channel_id(&self) -> u32 {
-        self.core.channel_id
-    }
-
-    /// The policy the client chose, once it has.
-    pub fn policy(&self) -> Option<&Arc<dyn SecurityPolicy>> {
-        self.core.policy.as_ref()
-    }
-
-    /// The security mode the client chose.
-    pub fn mode(&self) -> MessageSecurityMode {
-        self.core.mode
-    }
-
-    /// Bytes held in partly received messages on this channel.
-    pub fn buffered(&self) -> usize {
-        self.core.reassembler.buffered()
+    /// Where the channel is.
+    pub fn state(&self) -> ServerState {
+        self.state
     }
 
     /// Bytes received from the client, in any pieces.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
         self.feed(now, bytes);
+    }
+
+    /// The client closed its end of the connection. Unless the channel
+    /// had already ended (after a CloseSecureChannel, say), it ends with
+    /// [`Error::ConnectionClosed`]; nothing more is sent.
+    pub fn handle_eof(&mut self, _now: Instant) {
+        if self.state != ServerState::Closed {
+            self.state = ServerState::Closed;
+            self.common.end(Some(Error::ConnectionClosed));
+        }
+    }
+
+    /// Checks that the client's certificate carries `application_uri`, the
+    /// ApplicationUri of the ClientDescription in its CreateSession request
+    /// (OPC 10000-4 §5.7.2, §6.1.3 step "Application URI"): for the session
+    /// layer, which learns the URI after the channel opened.
+    /// `BadCertificateUriInvalid` if it does not; `BadSecureChannelClosed`
+    /// without a client certificate.
+    pub fn check_client_application_uri(&self, application_uri: &str) -> Result<()> {
+        let chain = self
+            .common
+            .peer_chain
+            .as_deref()
+            .ok_or(Error::SecureChannelClosed)?;
+        crate::cert::check_application_uri(leaf(chain)?, application_uri)
     }
 
     fn utc(&self, now: Instant) -> SystemTime {
@@ -150,7 +198,10 @@ impl ServerChannel {
         let SecurityHeader::Asymmetric(security) = headers.security else {
             return Err(Error::TcpMessageTypeInvalid("OPN"));
         };
-        if renew && headers.message.secure_channel_id != self.core.channel_id {
+        // A renewal names this channel; an Issue names none: "This
+        // parameter shall be null when creating a new SecureChannel".
+        let expected_id = if renew { self.common.channel_id } else { 0 };
+        if headers.message.secure_channel_id != expected_id {
             return Err(Error::TcpSecureChannelUnknown);
         }
         let uri = security.security_policy_uri.unwrap_or_default();
@@ -163,7 +214,7 @@ impl ServerChannel {
             .ok_or(Error::SecurityPolicyRejected)?;
         if renew
             && self
-                .core
+                .common
                 .policy
                 .as_ref()
                 .is_none_or(|p| p.descriptor().uri != uri)
@@ -187,11 +238,16 @@ impl ServerChannel {
         {
             return Err(Error::SecurityPolicyRejected);
         }
-        let identity = self
-            .config
-            .identity
-            .as_ref()
-            .ok_or(Error::SecurityPolicyRejected)?;
+        // The identity is the one the channel opened with: a certificate
+        // replaced in the configuration since applies to new channels only.
+        let identity = match &self.common.identity {
+            Some(identity) if renew => identity.clone(),
+            _ => self
+                .config
+                .identity
+                .clone()
+                .ok_or(Error::SecurityPolicyRejected)?,
+        };
         let own_leaf = leaf(&identity.certificate)?;
         // The chunk must be meant for our certificate.
         let ours = thumbprint(own_leaf);
@@ -206,26 +262,25 @@ impl ServerChannel {
         if client_leaf == own_leaf {
             return Err(Error::SecurityChecksFailed);
         }
-        if renew && self.client_certificate.as_deref() != Some(client_leaf) {
+        let known = self.common.peer_chain.as_deref().map(leaf).transpose()?;
+        if renew && known != Some(client_leaf) {
             return Err(Error::SecurityChecksFailed);
         }
-        // Validated again on every renewal: a certificate revoked, expired
-        // or removed from the trust list since the channel opened ends it
-        // at its next renewal, while the open token keeps working until
-        // then.
+        // Validated again on every renewal: a certificate revoked or
+        // removed from the trust list since the channel opened ends it at
+        // its next renewal, while the open token keeps working until then.
+        // Validity periods are checked as of the opening.
         self.config.validator.validate(
             chain,
             &ValidationContext {
-                peer_role: Role::Client,
-                policy: &descriptor,
-                application_uri: None,
-                host_name: None,
-                now: self.utc(now),
+                opened: self.opened_at.filter(|_| renew),
+                ..ValidationContext::new(Role::Client, &descriptor, self.utc(now))
             },
         )?;
         if !renew {
             self.client_key = Some(policy.peer_key(client_leaf)?);
-            self.client_certificate = Some(client_leaf.to_vec());
+            self.common.peer_chain = Some(chain.to_vec());
+            self.common.identity = Some(identity);
         }
         Ok(policy)
     }
@@ -234,14 +289,15 @@ impl ServerChannel {
         let renew = self.state == ServerState::Open;
         let policy = self.check_open_header(chunk, renew, now)?;
         if !renew {
-            self.core.set_security(
+            self.common.set_security(
                 Arc::clone(&policy),
                 MessageSecurityMode::Invalid,
                 self.config.first_sequence_number,
             );
         }
-        let identity = self.config.identity.clone();
-        let opened = self.core.receive_opn(
+        let secured = !policy.descriptor().is_none();
+        let identity = self.common.identity.clone().filter(|_| secured);
+        let opened = self.common.receive_opn(
             chunk,
             identity.as_ref().map(|i| &*i.key),
             self.client_key.as_deref(),
@@ -261,7 +317,7 @@ impl ServerChannel {
         if request.request_type != expected_type {
             return Err(Error::RequestTypeInvalid);
         }
-        let negotiated = self.core.negotiated.ok_or(Error::SecureChannelClosed)?;
+        let negotiated = self.common.negotiated.ok_or(Error::SecureChannelClosed)?;
         if request.client_protocol_version != negotiated.protocol_version {
             return Err(Error::ProtocolVersionUnsupported(
                 request.client_protocol_version,
@@ -271,59 +327,64 @@ impl ServerChannel {
         let none = policy.descriptor().is_none();
         if none != (mode == MessageSecurityMode::None)
             || !self.config.security.allows(mode)
-            || (renew && mode != self.core.mode)
+            || (renew && mode != self.common.mode)
         {
             return Err(Error::SecurityModeRejected);
         }
-        self.core.mode = mode;
+        self.common.mode = mode;
 
         let previous = if renew {
-            self.core.tokens.latest_chaining().cloned()
+            self.common.tokens.latest_chaining().cloned()
         } else {
             None
         };
-        let exchange = policy.start_key_exchange(&mut *self.core.rng, previous.as_ref())?;
+        let exchange = policy.start_key_exchange(&mut *self.common.rng, previous.as_ref())?;
         let server_nonce = ByteString::from(exchange.local_nonce());
         let client_nonce = request.client_nonce.as_bytes().unwrap_or_default();
+        let nonces = Nonces::new(exchange.local_nonce(), client_nonce);
         let keys = exchange.complete(Role::Server, client_nonce)?;
         let (min, max) = self.config.lifetime_bounds;
         let lifetime = request.requested_lifetime.clamp(min, max.max(min));
-        let token_id = self.next_token_id;
-        self.next_token_id = token_id.checked_add(1).unwrap_or(1);
+        let token_id = self.config.token_ids.next_id();
+        let created_at = DateTime::from_system_time(self.utc(now));
         let response = OpenSecureChannelResponse {
             response_header: ResponseHeader {
-                timestamp: DateTime::from_system_time(self.utc(now)),
+                timestamp: created_at,
                 request_handle: request.request_header.request_handle,
                 service_result: StatusCode::GOOD,
                 ..ResponseHeader::default()
             },
             server_protocol_version: negotiated.protocol_version,
             security_token: ChannelSecurityToken {
-                channel_id: self.core.channel_id,
+                channel_id: self.common.channel_id,
                 token_id,
-                created_at: DateTime::from_system_time(self.utc(now)),
+                created_at,
                 revised_lifetime: lifetime,
             },
             server_nonce,
         };
         let own = identity.as_ref().map(|i| (&*i.certificate, &*i.key));
-        let peer = self
-            .client_certificate
-            .as_deref()
-            .zip(self.client_key.as_deref());
-        self.core
+        let client_chain = self.common.peer_chain.clone();
+        let client_leaf = client_chain.as_deref().map(leaf).transpose()?;
+        let peer = client_leaf.zip(self.client_key.as_deref());
+        self.common
             .send_opn(opened.sequence.request_id, &response, own, peer)?;
-        self.core.tokens.server_add(Token {
-            id: token_id,
+        self.common.tokens.server_add(Token {
+            info: TokenInfo {
+                id: token_id,
+                created: now,
+                created_at,
+                revised_lifetime: Duration::from_millis(u64::from(lifetime)),
+            },
             keys,
-            created: now,
-            lifetime: Duration::from_millis(u64::from(lifetime)),
+            nonces,
         });
-        self.core.events.push_back(if renew {
+        self.common.events.push_back(if renew {
             Event::TokenRenewed { token_id }
         } else {
+            self.opened_at = Some(self.utc(now));
             Event::Opened {
-                channel_id: self.core.channel_id,
+                channel_id: self.common.channel_id,
                 token_id,
             }
         });
@@ -339,7 +400,7 @@ impl ServerChannel {
         if self.state != ServerState::Open {
             return Err(Error::SecureChannelClosed);
         }
-        self.core
+        self.common
             .send_message(MessageType::Message, request_id, body)
     }
 
@@ -349,18 +410,35 @@ impl ServerChannel {
         if self.state != ServerState::Open {
             return Err(Error::SecureChannelClosed);
         }
-        self.core.send_abort(request_id, code)
+        self.common.send_abort(request_id, code)
     }
 
-    /// Ends the channel from our side, telling the client with an ERR
-    /// message carrying `code`.
+    /// Ends the channel from our side. With a Bad `code` the client is told
+    /// with an ERR message carrying it (OPC 10000-6 §7.1.2.5; e.g.
+    /// `BadServerHalted` at shutdown); with a Good one nothing is sent and
+    /// the caller just closes the connection. The `Closed` event that
+    /// follows carries no error.
     pub fn close(&mut self, code: StatusCode) {
-        self.fail(&Error::Peer { code });
+        if self.state == ServerState::Closed {
+            return;
+        }
+        if code.is_bad() {
+            let _ = self
+                .common
+                .send_uacp(&UacpMessage::Error(crate::uacp::ErrorMessage {
+                    error: code,
+                    reason: code.name().unwrap_or("").into(),
+                }));
+        }
+        self.state = ServerState::Closed;
+        self.common.end(None);
     }
 
     /// Time has reached `now`: ends a handshake that took too long, moves
-    /// to a renewed token when the old one expired, and ends a channel whose
-    /// token expired unrenewed.
+    /// to a renewed token when the old one expired, and ends a channel
+    /// whose token expired unrenewed, with [`Error::Timeout`] (a chunk that
+    /// arrives under an expired token before this is called is refused
+    /// with `BadSecureChannelTokenUnknown`).
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.state == ServerState::Closed {
             return;
@@ -368,7 +446,7 @@ impl ServerChannel {
         if self.deadline.is_some_and(|d| now >= d) {
             return self.fail(&Error::Timeout("handshake"));
         }
-        if self.state == ServerState::Open && !self.core.tokens.expire(now, true) {
+        if self.state == ServerState::Open && !self.common.tokens.expire(now) {
             self.fail(&Error::Timeout("security token expired"));
         }
     }
@@ -379,33 +457,29 @@ impl ServerChannel {
         if self.state == ServerState::Closed {
             return None;
         }
-        let tokens = self.core.tokens.next_deadline(true);
+        let tokens = self.common.tokens.next_deadline();
         self.deadline.into_iter().chain(tokens).min()
     }
 
     /// Appends the bytes to send to `buf`; returns whether there were any.
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> bool {
-        self.core.transmit(buf)
+        self.common.transmit(buf)
     }
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.core.events.pop_front()
+        self.common.events.pop_front()
     }
 }
 
 impl FrameSink for ServerChannel {
-    fn framing(&mut self) -> (&mut Framer, &mut Vec<u8>) {
-        (&mut self.framer, &mut self.core.scratch)
-    }
-
-    fn is_closed(&self) -> bool {
-        self.state == ServerState::Closed
+    fn common(&mut self) -> &mut CommonState {
+        &mut self.common
     }
 
     fn fail(&mut self, e: &Error) {
         self.state = ServerState::Closed;
-        self.core.fail(e, true);
+        self.common.fail(e, true);
     }
 
     fn handle_frame(
@@ -421,17 +495,16 @@ impl FrameSink for ServerChannel {
                 else {
                     return Err(Error::TcpMessageTypeInvalid("HEL"));
                 };
-                let (ack, negotiated) = acknowledge(&self.config.connection, &hello, false)?;
-                self.framer
-                    .set_max_frame_size(negotiated.receive_buffer_size);
-                self.core.negotiated = Some(negotiated);
-                self.core.reassembler.tighten(
+                let own = self.config.receive.announce(&self.config.connection);
+                let (ack, negotiated) = acknowledge(&own, &hello, self.config.offers_ecc())?;
+                self.common.negotiated = Some(negotiated);
+                self.common.reassembler.tighten(
                     negotiated.local_max_message_size,
                     negotiated.local_max_chunk_count,
                 );
-                self.core.send_limits =
+                self.common.send_limits =
                     Some(SendLimits::from_negotiated(&negotiated, Role::Server));
-                self.core.send_uacp(&UacpMessage::Acknowledge(ack))?;
+                self.common.send_uacp(&UacpMessage::Acknowledge(ack))?;
                 self.state = ServerState::AwaitOpen;
                 Ok(())
             }
@@ -444,19 +517,19 @@ impl FrameSink for ServerChannel {
                     .and_then(|b| <[u8; 4]>::try_from(b).ok())
                     .map(u32::from_le_bytes)
                     .ok_or(Error::Decoding("token id"))?;
-                let received = self.core.receive_symmetric(frame, now)?;
+                let received = self.common.receive_symmetric(frame, now)?;
                 // Once the client uses a renewed token, so do we.
-                self.core.tokens.server_seen(token_id);
+                self.common.tokens.server_seen(token_id);
                 match received {
                     Received::Nothing => {}
                     Received::Message { request_id, body } => {
-                        self.core
+                        self.common
                             .events
                             .push_back(Event::Message { request_id, body });
                     }
                     Received::Close => {
                         self.state = ServerState::Closed;
-                        self.core.close(StatusCode::GOOD);
+                        self.common.end(None);
                     }
                 }
                 Ok(())

@@ -1,35 +1,83 @@
 //! SecurityTokens and their keys over time (OPC 10000-4 §5.6.2.1,
 //! OPC 10000-6 §6.7.4).
 
+use core::fmt;
 use std::time::{Duration, Instant};
 
+use zeroize::Zeroizing;
+
+use crate::codec::DateTime;
 use crate::policy::{ChainingSecret, ChunkProtection, TokenKeys};
 use crate::{Error, Result};
+
+/// What the caller may know about a SecurityToken (OPC 10000-4 §5.6.2.2
+/// ChannelSecurityToken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The TokenId chunks under it carry.
+    pub id: u32,
+    /// When this end took it into use, on the caller's monotonic clock.
+    pub created: Instant,
+    /// The CreatedAt the server stated.
+    pub created_at: DateTime,
+    /// The RevisedLifetime the server granted.
+    pub revised_lifetime: Duration,
+}
+
+/// The two nonces a token's keys were derived from. Key material: zeroized
+/// on drop, never printed.
+pub(crate) struct Nonces {
+    pub(crate) local: Zeroizing<Vec<u8>>,
+    pub(crate) peer: Zeroizing<Vec<u8>>,
+}
+
+impl Nonces {
+    pub(crate) fn new(local: &[u8], peer: &[u8]) -> Self {
+        Nonces {
+            local: Zeroizing::new(local.to_vec()),
+            peer: Zeroizing::new(peer.to_vec()),
+        }
+    }
+}
+
+impl fmt::Debug for Nonces {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Nonces({} and {} bytes)",
+            self.local.len(),
+            self.peer.len()
+        )
+    }
+}
 
 /// One SecurityToken: its id, its keys and its lifetime.
 #[derive(Debug)]
 pub(crate) struct Token {
-    pub(crate) id: u32,
+    pub(crate) info: TokenInfo,
     pub(crate) keys: TokenKeys,
-    pub(crate) created: Instant,
-    pub(crate) lifetime: Duration,
+    pub(crate) nonces: Nonces,
 }
 
 impl Token {
+    pub(crate) fn id(&self) -> u32 {
+        self.info.id
+    }
+
     /// When the lifetime ends.
     pub(crate) fn expires(&self) -> Instant {
-        self.created + self.lifetime
+        self.info.created + self.info.revised_lifetime
     }
 
     /// When a client renews: at 75 % of the lifetime.
     pub(crate) fn renew_at(&self) -> Instant {
-        self.created + self.lifetime * 3 / 4
+        self.info.created + self.info.revised_lifetime * 3 / 4
     }
 
-    /// The end of the 25 % grace after expiry during which chunks under the
-    /// token are still accepted.
+    /// The end of the 25 % grace after expiry during which a client still
+    /// accepts chunks under the token.
     pub(crate) fn grace_end(&self) -> Instant {
-        self.expires() + self.lifetime / 4
+        self.expires() + self.info.revised_lifetime / 4
     }
 }
 
@@ -40,43 +88,77 @@ impl Token {
 ///   token after a renewal (until its grace ends); on a server the new token
 ///   issued by a renewal, which it starts sending with once the client used
 ///   it or the old one expired (OPC 10000-4 §5.6.2.1).
-#[derive(Debug, Default)]
+///
+/// How long a token is accepted differs by end. A client accepts the
+/// server's tokens for 25 % of their lifetime past expiry ("Clients should
+/// accept Messages secured by an expired SecurityToken for up to 25 % of
+/// the token lifetime"). A server accepts a token only until it expires:
+/// "If a SecureChannel is not renewed, then all Messages sent using the
+/// current SecurityTokens shall be rejected by the receiver."
+#[derive(Debug)]
 pub(crate) struct Tokens {
+    server: bool,
     pub(crate) current: Option<Token>,
     pub(crate) other: Option<Token>,
 }
 
 impl Tokens {
+    /// No tokens yet, on a server (`server`) or a client.
+    pub(crate) fn new(server: bool) -> Self {
+        Tokens {
+            server,
+            current: None,
+            other: None,
+        }
+    }
+
+    /// Drops every token (and so every key).
+    pub(crate) fn clear(&mut self) {
+        self.current = None;
+        self.other = None;
+    }
+
+    /// The last instant a chunk under `token` is accepted (exclusive).
+    fn accepted_until(&self, token: &Token) -> Instant {
+        if self.server {
+            token.expires()
+        } else {
+            token.grace_end()
+        }
+    }
+
     /// The sending keys and TokenId.
     pub(crate) fn sending(&self) -> Result<(u32, &dyn ChunkProtection)> {
         self.current
             .as_ref()
-            .map(|t| (t.id, &*t.keys.sending))
+            .map(|t| (t.id(), &*t.keys.sending))
             .ok_or(Error::SecureChannelClosed)
     }
 
-    /// The receiving keys for `token_id`, if that token is known and not
-    /// past its grace period at `now`; `BadSecureChannelTokenUnknown`
-    /// otherwise.
+    /// The receiving keys for `token_id`, if that token is known and still
+    /// accepted at `now`; `BadSecureChannelTokenUnknown` otherwise.
     pub(crate) fn receiving(&self, token_id: u32, now: Instant) -> Result<&dyn ChunkProtection> {
         [&self.current, &self.other]
             .into_iter()
             .flatten()
-            .find(|t| t.id == token_id && now < t.grace_end())
+            .find(|t| t.id() == token_id && now < self.accepted_until(t))
             .map(|t| &*t.keys.receiving)
             .ok_or(Error::SecureChannelTokenUnknown)
     }
 
-    /// The chaining secret of the newest token: the current one on a
-    /// client, the renewed one (if any) on a server.
+    /// The newest token: the current one on a client, the renewed one (if
+    /// any) on a server.
+    pub(crate) fn latest(&self) -> Option<&Token> {
+        match (&self.current, &self.other) {
+            (Some(c), Some(o)) if o.info.created > c.info.created => Some(o),
+            (Some(c), _) => Some(c),
+            (None, o) => o.as_ref(),
+        }
+    }
+
+    /// The chaining secret of the newest token.
     pub(crate) fn latest_chaining(&self) -> Option<&ChainingSecret> {
-        let latest = match (&self.current, &self.other) {
-            (Some(c), Some(o)) if o.created > c.created => o,
-            (Some(c), _) => c,
-            (None, Some(o)) => o,
-            (None, None) => return None,
-        };
-        latest.keys.chaining.as_ref()
+        self.latest().and_then(|t| t.keys.chaining.as_ref())
     }
 
     /// Client: a new token from an OpenSecureChannel response replaces the
@@ -97,7 +179,7 @@ impl Tokens {
     /// Server: a chunk under `token_id` verified; if that is the waiting
     /// renewed token, it becomes current and the old one is dropped.
     pub(crate) fn server_seen(&mut self, token_id: u32) -> bool {
-        if self.other.as_ref().is_some_and(|t| t.id == token_id) {
+        if self.other.as_ref().is_some_and(|t| t.id() == token_id) {
             self.current = self.other.take();
             return true;
         }
@@ -107,32 +189,41 @@ impl Tokens {
     /// Drops tokens whose time is over at `now`; on a server, switches to
     /// the renewed token when the current one has expired. Returns whether
     /// a usable token remains.
-    pub(crate) fn expire(&mut self, now: Instant, server: bool) -> bool {
-        if self.other.as_ref().is_some_and(|t| now >= t.grace_end()) {
+    pub(crate) fn expire(&mut self, now: Instant) -> bool {
+        if self
+            .other
+            .as_ref()
+            .is_some_and(|t| now >= self.accepted_until(t))
+        {
             self.other = None;
         }
-        if server
+        if self.server
             && self.other.is_some()
             && self.current.as_ref().is_some_and(|t| now >= t.expires())
         {
             self.current = self.other.take();
         }
-        if self.current.as_ref().is_some_and(|t| now >= t.grace_end()) {
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|t| now >= self.accepted_until(t))
+        {
             self.current = self.other.take();
         }
         self.current.is_some()
     }
 
     /// The next instant something changes: a renewal is due (client), a
-    /// token expires, or a grace period ends.
-    pub(crate) fn next_deadline(&self, server: bool) -> Option<Instant> {
-        let current = self.current.as_ref().map(|t| match (server, &self.other) {
-            // A renewed token waits: switch to it when the current expires.
-            (true, Some(_)) => t.expires(),
-            (true, None) => t.grace_end(),
-            (false, _) => t.renew_at(),
+    /// token expires (server), or a grace period ends (client).
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        let current = self.current.as_ref().map(|t| {
+            if self.server {
+                t.expires()
+            } else {
+                t.renew_at()
+            }
         });
-        let other = self.other.as_ref().map(Token::grace_end);
+        let other = self.other.as_ref().map(|t| self.accepted_until(t));
         current.into_iter().chain(other).min()
     }
 }

@@ -148,10 +148,15 @@ pub struct OpenedChunk {
 ///
 /// Our key is the one the ReceiverCertificateThumbprint names; the peer's
 /// is the key of the SenderCertificate, which the caller has already
-/// validated. Every ciphertext block is decrypted even after one fails, and
-/// every failure of decryption, signature or padding is the same
-/// `BadSecurityChecksFailed`. A policy without asymmetric algorithms (None)
-/// returns the chunk as it is and ignores `keys`.
+/// validated. Every failure of decryption, signature or padding is the same
+/// `BadSecurityChecksFailed`, after the same work: every ciphertext block
+/// is decrypted even after one fails, a block that fails is replaced by as
+/// many zero bytes as it would have carried, and the signature is verified
+/// over the same number of bytes whatever decryption gave. So the time
+/// taken does not tell a ciphertext that fails to decrypt (an OAEP or
+/// PKCS#1 v1.5 padding oracle) from one that decrypts but is not signed by
+/// the peer. A policy without asymmetric algorithms (None) returns the
+/// chunk as it is and ignores `keys`.
 pub fn open_asymmetric(
     chunk: &[u8],
     policy: &PolicyDescriptor,
@@ -172,19 +177,23 @@ pub fn open_asymmetric(
             if k == 0 || ciphertext.is_empty() || !ciphertext.len().is_multiple_of(k) {
                 return Err(fail());
             }
+            let stand_in = encryption.plaintext_block_size(k);
             let mut plaintext = Vec::with_capacity(chunk.len());
             plaintext.extend_from_slice(headers);
             let mut failed = false;
             for block in ciphertext.chunks(k) {
                 match own.decrypt_block(encryption, block) {
                     Ok(p) => plaintext.extend_from_slice(&p),
-                    Err(_) => failed = true,
+                    Err(_) => {
+                        failed = true;
+                        plaintext.resize(plaintext.len() + stand_in, 0);
+                    }
                 }
             }
-            if failed {
-                return Err(fail());
-            }
-            (plaintext, Some(own.bits() > EXTRA_PADDING_KEY_BITS))
+            (
+                plaintext,
+                Some((failed, own.bits() > EXTRA_PADDING_KEY_BITS)),
+            )
         }
     };
     let sig_len = peer.signature_len(signature);
@@ -194,8 +203,14 @@ pub fn open_asymmetric(
         .filter(|&e| e >= header_len + SequenceHeader::LEN)
         .ok_or_else(fail)?;
     let (signed, sig) = plaintext.split_at(signed_end);
-    peer.verify(signature, signed, sig)?;
-    finish(plaintext, header_len, sig_len, extra)
+    // Verified even when decryption failed (see above); only then does the
+    // failure count.
+    let verified = peer.verify(signature, signed, sig);
+    let decrypt_failed = extra.is_some_and(|(failed, _)| failed);
+    if decrypt_failed || verified.is_err() {
+        return Err(fail());
+    }
+    finish(plaintext, header_len, sig_len, extra.map(|(_, e)| e))
 }
 
 /// Checks the padding (when `extra_padding` is `Some`) and reads the

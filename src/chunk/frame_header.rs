@@ -106,8 +106,9 @@ impl ChunkType {
     }
 }
 
-/// The common 8-byte header: MessageType, chunk type ("Reserved" = `F` for
-/// UACP), and MessageSize counted from the first byte of the header.
+/// The common 8-byte header: MessageType, chunk type ("Reserved" for UACP
+/// messages: sent as `F`, ignored on receipt), and MessageSize counted from
+/// the first byte of the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FrameHeader {
     /// The message type.
@@ -151,6 +152,9 @@ impl<'a> Decode<'a> for FrameHeader {
     fn decode(r: &mut Reader<'a>) -> Result<Self> {
         let message_type = MessageType::from_tag(r.take_array()?)?;
         let chunk_type = match r.read_u8()? {
+            // HEL, ACK, ERR and RHE: the byte is Reserved, "shall be set
+            // to 'F'" and ignored by the receiver (OPC 10000-6 Table 73).
+            _ if message_type.is_uacp() => ChunkType::Final,
             b'C' => ChunkType::Intermediate,
             b'F' => ChunkType::Final,
             b'A' => ChunkType::Abort,

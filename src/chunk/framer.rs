@@ -1,6 +1,7 @@
 //! Cutting a byte stream into whole frames (OPC 10000-6 §7.1.2.2, §6.7.2.2).
 
 use super::FrameHeader;
+use crate::ByteBudget;
 use crate::codec::{Decode, Reader};
 use crate::{Error, Result};
 
@@ -23,6 +24,14 @@ pub struct Frame<'s> {
 /// byte is buffered. The buffer grows only as bytes arrive and is reused from
 /// frame to frame. After an error the framer stays failed, returning the
 /// same error, since the stream can no longer be trusted.
+///
+/// A framer made [`with_budget`](Self::with_budget) also reserves each
+/// frame's MessageSize from a [`ByteBudget`] as soon as its header is
+/// checked, before any body byte is buffered, and gives it back when the
+/// frame is complete: a peer that sends headers and then trickles bytes
+/// (slowloris) holds at most what the budget allows, across all the
+/// connections sharing it. A refused reservation is
+/// `BadTcpNotEnoughResources`.
 ///
 /// ```
 /// use uasc::chunk::{Framer, MessageType};
@@ -50,6 +59,8 @@ pub struct Framer {
     header: Option<FrameHeader>,
     delivered: bool,
     failed: Option<Error>,
+    budget: Option<ByteBudget>,
+    reserved: usize,
 }
 
 impl Framer {
@@ -62,7 +73,16 @@ impl Framer {
             header: None,
             delivered: false,
             failed: None,
+            budget: None,
+            reserved: 0,
         }
+    }
+
+    /// A framer whose partly received frames are counted against `budget`.
+    pub fn with_budget(max_frame_size: u32, budget: ByteBudget) -> Self {
+        let mut framer = Framer::new(max_frame_size);
+        framer.budget = Some(budget);
+        framer
     }
 
     /// The largest frame accepted.
@@ -104,7 +124,7 @@ impl Framer {
                 if self.buf.len() < FrameHeader::LEN {
                     return Ok(None);
                 }
-                match self.check_header() {
+                match self.check_header().and_then(|h| self.reserve(h)) {
                     Ok(h) => {
                         self.header = Some(h);
                         h
@@ -122,10 +142,30 @@ impl Framer {
             return Ok(None);
         }
         self.delivered = true;
+        self.release();
         Ok(Some(Frame {
             header,
             bytes: &mut self.buf,
         }))
+    }
+
+    /// Takes the frame's size from the budget, if there is one.
+    fn reserve(&mut self, header: FrameHeader) -> Result<FrameHeader> {
+        if let Some(budget) = &self.budget {
+            let size = header.message_size as usize;
+            if !budget.try_reserve(size) {
+                return Err(Error::TcpNotEnoughResources("receive byte budget"));
+            }
+            self.reserved = size;
+        }
+        Ok(header)
+    }
+
+    /// Gives back what [`reserve`](Self::reserve) took.
+    fn release(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.release(std::mem::take(&mut self.reserved));
+        }
     }
 
     fn check_header(&self) -> Result<FrameHeader> {
@@ -137,6 +177,12 @@ impl Framer {
             });
         }
         Ok(header)
+    }
+}
+
+impl Drop for Framer {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 
@@ -164,6 +210,33 @@ mod tests {
         assert_eq!(f.buffered(), 8);
         let mut more: &[u8] = &[0; 4];
         assert_eq!(f.next_frame(&mut more).unwrap_err(), e, "failure is sticky");
+    }
+
+    #[test]
+    fn a_partial_frame_holds_its_size_in_the_budget() {
+        let budget = ByteBudget::new(100);
+        let mut a = Framer::with_budget(8192, budget.clone());
+        let mut input: &[u8] = &[b'H', b'E', b'L', b'F', 60, 0, 0, 0, 1, 2];
+        assert!(a.next_frame(&mut input).unwrap().is_none());
+        assert_eq!(budget.used(), 60, "reserved from the header alone");
+        // A second connection's header asking for more than is left is
+        // refused before its body is buffered.
+        let mut b = Framer::with_budget(8192, budget.clone());
+        let mut input: &[u8] = &[b'H', b'E', b'L', b'F', 41, 0, 0, 0, 9];
+        let e = b.next_frame(&mut input).unwrap_err();
+        assert_eq!(e, Error::TcpNotEnoughResources("receive byte budget"));
+        assert_eq!(input, &[9], "no body byte consumed");
+        assert_eq!(budget.used(), 60);
+        // Completing the frame gives the bytes back; so does dropping.
+        let rest = [0u8; 50];
+        let mut input: &[u8] = &rest;
+        assert!(a.next_frame(&mut input).unwrap().is_some());
+        assert_eq!(budget.used(), 0);
+        let mut input: &[u8] = &[b'H', b'E', b'L', b'F', 40, 0, 0, 0];
+        assert!(a.next_frame(&mut input).unwrap().is_none());
+        assert_eq!(budget.used(), 40);
+        drop(a);
+        assert_eq!(budget.used(), 0);
     }
 
     #[test]

@@ -56,4 +56,19 @@ impl PolicyDescriptor {
     pub const fn is_none(&self) -> bool {
         self.asymmetric_signature.is_none()
     }
+
+    /// Whether this is an ECC policy: its OPN chunks are signed with ECDSA
+    /// or EdDSA. A side that intends to use one may announce buffers down
+    /// to 1024 bytes (OPC 10000-6 §7.1.2.3 Table 69).
+    pub const fn is_ecc(&self) -> bool {
+        matches!(
+            self.asymmetric_signature,
+            Some(
+                AsymmetricSignature::EcdsaSha256
+                    | AsymmetricSignature::EcdsaSha384
+                    | AsymmetricSignature::Ed25519
+                    | AsymmetricSignature::Ed448
+            )
+        )
+    }
 }

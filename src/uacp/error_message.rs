@@ -10,7 +10,9 @@ use crate::{Error, Result, StatusCode};
 /// [`Encode`] and [`Decode`] cover the body only; use
 /// [`UacpMessage`](super::UacpMessage) for a whole frame. A Reason longer
 /// than [`MAX_REASON_LENGTH`](super::MAX_REASON_LENGTH) (4096 bytes) is
-/// [`Error::EncodingLimitsExceeded`] in both directions.
+/// [`Error::EncodingLimitsExceeded`] when encoding; when decoding, it (like
+/// a Reason that is not UTF-8) is ignored and decodes as null, so that the
+/// Error code still arrives (OPC 10000-6 §7.1.2.5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorMessage {
     /// Why the connection is closed (one of the codes of OPC 10000-6 §7.1.5).
@@ -30,9 +32,13 @@ impl ErrorMessage {
         }
     }
 
-    /// The [`Error::Peer`] a receiver of this message reports.
+    /// The [`Error::Peer`] a receiver of this message reports, with the
+    /// Reason as sent (empty when null).
     pub fn to_error(&self) -> Error {
-        Error::Peer { code: self.error }
+        Error::Peer {
+            code: self.error,
+            reason: self.reason.as_str().unwrap_or_default().to_owned(),
+        }
     }
 }
 

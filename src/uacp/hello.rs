@@ -59,3 +59,9 @@ impl<'a> Decode<'a> for Hello {
         })
     }
 }
+
+/// The largest frame a valid Hello can be: the 8-byte header, five UInt32
+/// fields and an EndpointUrl of at most [`MAX_URL_LENGTH`](super::MAX_URL_LENGTH)
+/// bytes behind its Int32 length (OPC 10000-6 §7.1.2.3). A server buffers no
+/// more than this for a connection before it has acknowledged a Hello.
+pub const MAX_HELLO_SIZE: u32 = 8 + 5 * 4 + 4 + super::strings::MAX_URL_LENGTH as u32;

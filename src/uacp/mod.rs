@@ -47,7 +47,7 @@ mod strings;
 
 pub use acknowledge::Acknowledge;
 pub use error_message::ErrorMessage;
-pub use hello::Hello;
+pub use hello::{Hello, MAX_HELLO_SIZE};
 pub use message::UacpMessage;
 pub use negotiate::{
     ConnectionLimits, MIN_BUFFER_SIZE, MIN_BUFFER_SIZE_ECC, Negotiated, acknowledge,

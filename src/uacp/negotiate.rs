@@ -53,20 +53,20 @@ pub struct ConnectionLimits {
     /// limit. Default 16 MiB.
     pub max_message_size: u32,
     /// The most chunks a message sent to this side may have; 0 means no
-    /// limit. Default 256 (with 65 535-byte chunks, enough for the default
-    /// 16 MiB message).
+    /// limit. Default 512 (with 65 535-byte chunks, the default 16 MiB
+    /// message needs 257).
     pub max_chunk_count: u32,
 }
 
 impl ConnectionLimits {
     /// The defaults: protocol version 0, 65 535-byte buffers, 16 MiB
-    /// messages and 256 chunks per message.
+    /// messages and 512 chunks per message.
     pub const DEFAULT: ConnectionLimits = ConnectionLimits {
         protocol_version: 0,
         receive_buffer_size: 65_535,
         send_buffer_size: 65_535,
         max_message_size: 16 << 20,
-        max_chunk_count: 256,
+        max_chunk_count: 512,
     };
 
     /// Checks that both buffer sizes reach [`min_buffer_size`]`(ecc)`

@@ -11,8 +11,8 @@ use crate::{Error, Result};
 pub const MAX_URL_LENGTH: usize = 4095;
 
 /// The longest Reason, in bytes, that an ERR message may carry
-/// (OPC 10000-6 §7.1.2.5). A longer one is
-/// [`Error::EncodingLimitsExceeded`].
+/// (OPC 10000-6 §7.1.2.5). A longer one is refused when sending
+/// ([`Error::EncodingLimitsExceeded`]) and ignored when received.
 pub const MAX_REASON_LENGTH: usize = 4096;
 
 /// Reads an EndpointUrl or ServerUri.
@@ -55,13 +55,25 @@ pub(super) fn write_url(w: &mut Writer<'_>, url: &UaString) -> Result<()> {
     url.encode(w)
 }
 
-/// Reads an ERR Reason, bounded by [`MAX_REASON_LENGTH`] and by the reader's
-/// [`max_string_length`](crate::codec::DecodeLimits::max_string_length).
+/// Reads an ERR Reason. A Reason longer than [`MAX_REASON_LENGTH`] (or the
+/// reader's [`max_string_length`](crate::codec::DecodeLimits::max_string_length)),
+/// or one that is not valid UTF-8, is skipped and read as null: "a Client
+/// shall ignore strings that are longer than this" (OPC 10000-6 §7.1.2.5),
+/// and the Error code it came with is kept. Its bytes are skipped in place,
+/// never copied.
 pub(super) fn read_reason(r: &mut Reader<'_>) -> Result<UaString> {
-    let limit = u32::try_from(MAX_REASON_LENGTH).unwrap_or(u32::MAX);
-    let max = limit.min(r.limits().max_string_length);
+    let len = r.read_i32()?;
+    if len == -1 {
+        return Ok(UaString::NULL);
+    }
+    let len = usize::try_from(len).map_err(|_| Error::Decoding("ERR reason"))?;
+    let bytes = r.take(len)?;
+    let max = usize::try_from(r.limits().max_string_length).unwrap_or(usize::MAX);
+    if len > MAX_REASON_LENGTH.min(max) {
+        return Ok(UaString::NULL);
+    }
     Ok(UaString(
-        r.read_str_max(max, "ERR reason")?.map(str::to_owned),
+        core::str::from_utf8(bytes).ok().map(str::to_owned),
     ))
 }
 

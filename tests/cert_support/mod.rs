@@ -76,9 +76,7 @@ pub fn serial_of(der: &[u8]) -> Vec<u8> {
     cert.raw_serial().to_vec()
 }
 
-#[path = "../common/temp.rs"]
-mod temp;
-pub use temp::TempDir;
+pub use crate::common::temp::TempDir;
 
 /// root (trusted) → intermediate (issuer list) → leaf, with an empty CRL
 /// for each CA.
@@ -141,10 +139,8 @@ pub fn server_context() -> ValidationContext<'static> {
 
 pub fn context(role: Role, policy: &'static PolicyDescriptor) -> ValidationContext<'static> {
     ValidationContext {
-        peer_role: role,
-        policy,
         application_uri: Some(APP_URI),
         host_name: Some(HOST),
-        now: SystemTime::now(),
+        ..ValidationContext::new(role, policy, SystemTime::now())
     }
 }

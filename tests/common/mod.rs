@@ -69,5 +69,6 @@ pub fn h(v: &serde_json::Value, key: &str) -> Vec<u8> {
     hex(s(v, key))
 }
 
+pub mod opn;
 pub mod pair;
 pub mod temp;

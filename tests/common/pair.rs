@@ -85,18 +85,26 @@ pub struct Pair {
 
 impl Pair {
     pub fn new(client: ClientConfig, server: ServerConfig, seed: u64) -> Pair {
-        let start = Instant::now();
         let utc = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        Pair::at(client, server, seed, utc)
+    }
+
+    /// A pair whose wall clock starts at `utc` (for certificates, whose
+    /// validity is checked against it).
+    pub fn at(client: ClientConfig, server: ServerConfig, seed: u64, utc: SystemTime) -> Pair {
+        let start = Instant::now();
         let budget = ByteBudget::new(64 << 20);
         let client =
-            ClientChannel::new(client, Box::new(StdRng::seed_from_u64(seed)), start, utc).unwrap();
-        let server = ServerChannel::new(
+            ClientChannel::with_rng(client, Box::new(StdRng::seed_from_u64(seed)), start, utc)
+                .unwrap();
+        let server = ServerChannel::with_rng(
             Arc::new(server),
             budget.clone(),
             Box::new(StdRng::seed_from_u64(seed ^ 0x5EED)),
             start,
             utc,
-        );
+        )
+        .unwrap();
         Pair {
             start,
             now: start,
@@ -187,10 +195,17 @@ impl Pair {
             .collect()
     }
 
-    /// The code of the `Closed` event in `events`, if any.
+    /// The code of the `Closed` event in `events`, if any: `Good` after
+    /// an orderly close.
     pub fn closed(events: &[Event]) -> Option<StatusCode> {
+        events.iter().find_map(Event::closed_code)
+    }
+
+    /// The error of the `Closed` event in `events`, if any (`Some(None)`
+    /// after an orderly close).
+    pub fn closed_error(events: &[Event]) -> Option<Option<uasc::Error>> {
         events.iter().find_map(|e| match e {
-            Event::Closed { code } => Some(*code),
+            Event::Closed { error } => Some(error.clone()),
             _ => None,
         })
     }

@@ -4,12 +4,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The bytes all channels together may hold in partly received messages.
+/// The bytes all channels together may hold in partly received frames and
+/// messages.
 ///
 /// The caller creates one and gives a clone to every channel; clones share
-/// the same count. A channel reserves bytes before it buffers a verified
-/// chunk body and releases them when the message completes, is aborted, or
-/// the channel is dropped.
+/// the same count. A server channel reserves a frame's size as soon as its
+/// header is checked (before its body is buffered, so idle or slow
+/// connections that have not even sent a Hello are counted too) and gives
+/// it back when the frame is complete; it reserves a verified chunk body
+/// before buffering it for reassembly and gives it back when the message
+/// completes, is aborted, or the channel closes.
 #[derive(Debug, Clone)]
 pub struct ByteBudget(Arc<Inner>);
 
