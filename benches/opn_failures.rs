@@ -13,17 +13,16 @@ use criterion::{Criterion, criterion_group};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uasc::chunk::open_asymmetric;
-use uasc::policy::{BASIC256_SHA256, OwnKey, PeerKey, PrivateKey};
+use uasc::key::RsaPrivateKey;
+use uasc::policy::{BASIC256_SHA256, OwnKey, PeerKey};
 
 #[path = "../tests/opn_support/mod.rs"]
 mod opn_support;
 
 use opn_support::{opn, opn_with_bad_decryption, opn_with_bad_padding};
 
-fn key(seed: u64) -> PrivateKey {
-    let rsa = rsa::RsaPrivateKey::new(&mut StdRng::seed_from_u64(seed), 2048).unwrap();
-    let der = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&rsa).unwrap();
-    PrivateKey::from_pkcs8_der(der.as_bytes()).unwrap()
+fn key(seed: u64) -> RsaPrivateKey {
+    RsaPrivateKey::generate(2048, &mut StdRng::seed_from_u64(seed)).unwrap()
 }
 
 fn opn_failures(c: &mut Criterion) {

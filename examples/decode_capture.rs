@@ -4,7 +4,7 @@
 //! cargo run --example decode_capture [CAPTURE.json]
 //! ```
 //!
-//! Without an argument it reads every capture in `../shared/vectors` (or
+//! Without an argument it reads every capture in `tests/data/vectors` (or
 //! `$UASC_VECTORS_DIR`). Each capture holds the bytes both peers sent; they
 //! are fed to the [`Framer`] in small pieces, as a socket would deliver them,
 //! and every frame's headers are decoded.
@@ -121,7 +121,9 @@ fn main() -> ExitCode {
         None => {
             let dir = std::env::var_os("UASC_VECTORS_DIR")
                 .map(PathBuf::from)
-                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"));
+                .unwrap_or_else(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors")
+                });
             let mut v: Vec<_> = std::fs::read_dir(&dir)
                 .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
                 .unwrap_or_default();

@@ -21,9 +21,10 @@ use rand::rngs::{StdRng, SysRng};
 use uasc::StatusCode;
 use uasc::cert::{
     CertificateParams, CertificateValidator, DirectoryStore, Folder, GeneratedCertificate,
-    KeyAlgorithm, KeyKind, SignatureAlgorithm, StoreValidator, ValidationContext, der_blocks,
+    KeyAlgorithm, SignatureAlgorithm, StoreValidator, ValidationContext, der_blocks,
     parse_certificate, parse_thumbprint, thumbprint, thumbprint_hex,
 };
+use uasc::key::KeyKind;
 use uasc::policy::{Role, by_name};
 
 const USAGE: &str = "usage:
@@ -153,9 +154,8 @@ fn create(args: &Args) -> Result<u8, String> {
     let mut rng = StdRng::try_from_rng(&mut SysRng).map_err(|e| e.to_string())?;
     let generated =
         GeneratedCertificate::generate(kind, &params, None, &mut rng).map_err(|e| e.to_string())?;
-    let pem = generated.key.to_pkcs8_pem().map_err(|e| e.to_string())?;
     let (cert, key) = store
-        .install_own(&generated.der, &pem)
+        .install_own(&generated.der, &generated.key)
         .map_err(|e| e.to_string())?;
     println!(
         "thumbprint  {}",

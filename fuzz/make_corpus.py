@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of every fuzz target from the captured connections.
 
-  python3 fuzz/make_corpus.py [VECTORS_DIR]    (default: ../shared/vectors beside the crate)
+  python3 fuzz/make_corpus.py [VECTORS_DIR]    (default: tests/data/vectors in the crate)
 
 codec:  a selector byte + the cleartext OPN request/response bodies
 uacp:   every HEL and ACK frame
@@ -14,7 +14,7 @@ import os
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-vectors = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "shared", "vectors")
+vectors = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "tests", "data", "vectors")
 
 
 def put(target, data):

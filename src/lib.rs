@@ -57,15 +57,23 @@
 //!   OPC 10000-4 §5.6.2.1 says), sequence numbers, reassembly within
 //!   [`channel::ReceiveLimits`] and a [`channel::ByteBudget`] shared by a
 //!   server's channels, abort chunks, CloseSecureChannel, ERR, ReverseHello.
+//!   A channel's [`channel::Identity`] (certificate and key) is made from a
+//!   certificate and a key in memory, read from PEM or DER files, or taken
+//!   from a directory store's `own/` folder.
+//! * [`key`]: application instance keys, one type per algorithm
+//!   ([`key::RsaPrivateKey`], [`key::EcdsaPrivateKey`],
+//!   [`key::Ed25519PrivateKey`]; [`key::RsaPublicKey`],
+//!   [`key::EcdsaPublicKey`]) and [`key::PrivateKey`], which holds any of
+//!   them: read from PKCS#8, PKCS#1 or SEC1 in DER or PEM, or generated.
 //! * [`secret`]: passwords and tokens encrypted for a server
 //!   (OPC 10000-4 §7.41 EncryptedSecret, RSA and ECC; the legacy format of
 //!   §7.40.2.2) and a server's rotating ephemeral ECDH keys.
 //! * [`cert`]: the [`cert::CertificateValidator`] a channel asks about the
-//!   peer's certificate, and SHA-1 thumbprints.
-//!   [`cert::StoreValidator`] implements it over a directory trust store
-//!   ([`cert::DirectoryStore`], OPC 10000-12 Annex F) with the steps of
-//!   OPC 10000-4 §6.1.3; [`cert::CertificateParams`] makes certificates,
-//!   keys and CRLs.
+//!   peer's certificate, the validation steps of OPC 10000-4 §6.1.3
+//!   ([`cert::validate_chain`], over [`cert::TrustLists`]), and SHA-1
+//!   thumbprints. [`cert::StoreValidator`] runs those steps over a
+//!   directory trust store ([`cert::DirectoryStore`], OPC 10000-12 Annex F);
+//!   [`cert::CertificateParams`] makes certificates and CRLs.
 //! * [`StatusCode`] and [`Error`]: every error maps to an OPC UA StatusCode.
 //! * `driver` (feature `tokio`): an async client and server over tokio TCP
 //!   that own the sockets, the clock and the tasks and drive the channels
@@ -78,6 +86,37 @@
 //!   runtime.
 //! * `legacy-policies` (off): the deprecated and attackable Basic128Rsa15
 //!   and Basic256.
+//!
+//! ## Cargo features
+//!
+//! | feature | default | what it brings |
+//! |---|---|---|
+//! | `cert-generate` | on | certificate and CRL generation: [`cert::CertificateParams`], `cert::GeneratedCertificate`, `cert::Issuer`, `cert::generate_crl`, and `Identity::from(GeneratedCertificate)`. Brings the `x509-cert` dependency. |
+//! | `cert-store` | on | the directory store of OPC 10000-12 Annex F ([`cert::DirectoryStore`]), the validator over it ([`cert::StoreValidator`]), and `Identity::from_store`. |
+//! | `legacy-policies` | off | the deprecated and attackable Basic128Rsa15 and Basic256 policies, and `rsa-1_5` legacy secrets. |
+//!
+//! With `default-features = false` the channel core remains, whole: the
+//! codec, UACP, chunks, messages, policies, both channel ends, keys (read
+//! and generated), certificate validation against trust lists the caller
+//! fills, and secrets. An identity is then made with
+//! [`channel::Identity::new`] or read with [`channel::Identity::from_files`].
+//!
+#![cfg_attr(
+    feature = "cert-store",
+    doc = "[`cert::DirectoryStore`]: cert::DirectoryStore\n\n[`cert::StoreValidator`]: cert::StoreValidator"
+)]
+#![cfg_attr(
+    not(feature = "cert-store"),
+    doc = "[`cert::DirectoryStore`]: #cargo-features\n\n[`cert::StoreValidator`]: #cargo-features"
+)]
+#![cfg_attr(
+    feature = "cert-generate",
+    doc = "[`cert::CertificateParams`]: cert::CertificateParams"
+)]
+#![cfg_attr(
+    not(feature = "cert-generate"),
+    doc = "[`cert::CertificateParams`]: #cargo-features"
+)]
 //!
 //! ## A channel in memory
 //!
@@ -154,6 +193,7 @@
 //! assert_eq!(back, hello);
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(
@@ -181,6 +221,7 @@ pub mod crypto;
 #[cfg(feature = "tokio")]
 pub mod driver;
 mod error;
+pub mod key;
 pub mod messages;
 pub mod policy;
 pub mod secret;

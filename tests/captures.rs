@@ -1,5 +1,7 @@
-//! Every chunk of every captured connection in the vectors folder frames,
-//! and its headers and cleartext bodies decode to what the peers sent.
+//! Every chunk of every captured connection in the vectors folders (RSA
+//! policies between asyncua and node-opcua, ECC policies between two
+//! open62541 peers) frames, and its headers and cleartext bodies decode to
+//! what the peers sent.
 
 mod common;
 
@@ -29,6 +31,34 @@ fn reframe(chunks: &[Vec<u8>], piece: usize) -> Vec<Vec<u8>> {
     out
 }
 
+/// The chunks one side of a capture sent, checked to frame back into the
+/// same chunks from a stream cut into pieces of 1, 7 and 4096 bytes.
+fn reframed_chunks(name: &str, v: &serde_json::Value, dir: &str) -> Vec<Vec<u8>> {
+    let chunks: Vec<Vec<u8>> = v[dir]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| hex(c.as_str().unwrap()))
+        .collect();
+    for piece in [1, 7, 4096] {
+        assert_eq!(
+            reframe(&chunks, piece),
+            chunks,
+            "{name} {dir} piece {piece}"
+        );
+    }
+    chunks
+}
+
+/// A HEL or ACK frame decoded, and checked to encode to the same bytes.
+fn uacp_round_trip(chunk: &[u8], ctx: &str) -> UacpMessage {
+    let msg = UacpMessage::decode_frame(chunk, DecodeLimits::DEFAULT).expect(ctx);
+    let mut again = Vec::new();
+    msg.encode_frame(&mut again).unwrap();
+    assert_eq!(again, chunk, "{ctx}: re-encodes identically");
+    msg
+}
+
 #[test]
 fn every_captured_chunk_frames_and_its_headers_decode() {
     let files = captures();
@@ -52,26 +82,11 @@ fn every_captured_chunk_frames_and_its_headers_decode() {
                 "opn_response",
             ),
         ] {
-            let chunks: Vec<Vec<u8>> = v[dir]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| hex(c.as_str().unwrap()))
-                .collect();
-            for piece in [1, 7, 4096] {
-                assert_eq!(
-                    reframe(&chunks, piece),
-                    chunks,
-                    "{name} {dir} piece {piece}"
-                );
-            }
+            let chunks = reframed_chunks(name, v, dir);
             for (i, chunk) in chunks.iter().enumerate() {
                 let ctx = format!("{name} {dir} #{i}");
                 if chunk[..3] == *b"HEL" || chunk[..3] == *b"ACK" {
-                    let msg = UacpMessage::decode_frame(chunk, DecodeLimits::DEFAULT).expect(&ctx);
-                    let mut again = Vec::new();
-                    msg.encode_frame(&mut again).unwrap();
-                    assert_eq!(&again, chunk, "{ctx}: re-encodes identically");
+                    let msg = uacp_round_trip(chunk, &ctx);
                     match msg {
                         UacpMessage::Hello(hel) => {
                             assert_eq!(i, 0, "{ctx}: HEL comes first");
@@ -146,6 +161,60 @@ fn every_captured_chunk_frames_and_its_headers_decode() {
         n > 0,
         "no capture files found in {}",
         common::vectors_dir().display()
+    );
+}
+
+/// The ECC captures: policies this crate does not build in, but framing,
+/// UACP and the chunk headers do not depend on the policy. Each connection
+/// renews its token once, so each direction holds two OPN chunks.
+#[test]
+fn every_chunk_of_the_ecc_captures_frames_and_its_headers_decode() {
+    let files = common::captures_in(&common::vectors_ecc_dir());
+    let mut n = 0;
+    for (name, v) in &files {
+        let policy = s(v, "security_policy_uri");
+        let channel_id = v["secure_channel_id"].as_u64().unwrap() as u32;
+        let renewals = v["renewals"].as_array().unwrap().len();
+        for (dir, cert) in [
+            (
+                "all_chunks_client_to_server_hex",
+                "client_certificate_der_hex",
+            ),
+            (
+                "all_chunks_server_to_client_hex",
+                "server_certificate_der_hex",
+            ),
+        ] {
+            let chunks = reframed_chunks(name, v, dir);
+            let mut opens = 0;
+            for (i, chunk) in chunks.iter().enumerate() {
+                let ctx = format!("{name} {dir} #{i}");
+                if chunk[..3] == *b"HEL" || chunk[..3] == *b"ACK" {
+                    assert_eq!(i, 0, "{ctx}: HEL and ACK come first");
+                    uacp_round_trip(chunk, &ctx);
+                    continue;
+                }
+                let headers = ChunkHeaders::parse(chunk, 1 << 16).expect(&ctx);
+                match headers.security {
+                    SecurityHeader::Asymmetric(a) => {
+                        opens += 1;
+                        assert_eq!(a.security_policy_uri, Some(policy), "{ctx}");
+                        assert_eq!(a.sender_certificate, Some(h(v, cert).as_slice()), "{ctx}");
+                    }
+                    SecurityHeader::Symmetric(_) => {
+                        assert_eq!(headers.message.secure_channel_id, channel_id, "{ctx}");
+                    }
+                }
+            }
+            assert_eq!(opens, 1 + renewals, "{name} {dir}: Issue and each Renew");
+        }
+        n += 1;
+    }
+    println!("ecc captures: {n} files framed");
+    assert!(
+        n > 0,
+        "no capture files found in {}",
+        common::vectors_ecc_dir().display()
     );
 }
 

@@ -1,12 +1,14 @@
 //! The example server names its host in its certificate as well as
 //! `localhost` and `127.0.0.1`; with `--host 127.0.0.1` that same address
 //! came twice in the subjectAltName. Each name is written once.
+#![cfg(feature = "cert-generate")]
 
 use std::net::IpAddr;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use uasc::cert::{CertificateParams, GeneratedCertificate, KeyKind};
+use uasc::cert::{CertificateParams, GeneratedCertificate};
+use uasc::key::KeyKind;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate};
 

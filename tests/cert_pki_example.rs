@@ -1,12 +1,14 @@
 //! The `pki` example, driven in-process: create an application
 //! certificate, refuse it as untrusted, trust it from rejected/, verify,
 //! withdraw trust.
+#![cfg(all(feature = "cert-generate", feature = "cert-store"))]
 
 #[allow(dead_code)]
 #[path = "../examples/pki.rs"]
 mod pki;
 
 mod cert_support;
+mod common;
 
 use cert_support::TempDir;
 
@@ -49,7 +51,7 @@ fn create_verify_trust_reject() {
     let cert = only_file(&dir.path().join("server/own/certs"));
     let key = only_file(&dir.path().join("server/own/private"));
     let pem = std::fs::read_to_string(key).unwrap();
-    assert!(uasc::policy::PrivateKey::from_pkcs8_pem(&pem).is_ok());
+    assert!(uasc::key::PrivateKey::from_pem(&pem).is_ok());
     let cert = cert.to_str().unwrap();
     let thumb = std::path::Path::new(cert)
         .file_stem()

@@ -2,8 +2,10 @@
 //! rejected certificates, trusting them by moving files, file names that
 //! never come from the certificate, the rejected-folder cap, suppression
 //! with auditing, and the wire mapping of refusal codes.
+#![cfg(all(feature = "cert-generate", feature = "cert-store"))]
 
 mod cert_support;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -11,11 +13,10 @@ use std::time::SystemTime;
 
 use cert_support::*;
 use uasc::cert::{
-    CertificateParams, CertificateValidator, DirectoryStore, Folder, KeyKind, KeyPair,
-    StoreValidator, SuppressedError, ValidationOptions, thumbprint, thumbprint_hex,
-    wire_status_code,
+    CertificateParams, CertificateValidator, DirectoryStore, Folder, StoreValidator,
+    SuppressedError, ValidationOptions, thumbprint, thumbprint_hex, wire_status_code,
 };
-use uasc::policy::{OwnKey, PrivateKey};
+use uasc::key::{KeyKind, PrivateKey};
 use uasc::{Error, StatusCode};
 
 fn code(result: uasc::Result<()>) -> StatusCode {
@@ -299,17 +300,22 @@ fn wire_mapping_hides_trust_details() {
 
 #[test]
 fn generated_keys_round_trip_as_pkcs8_pem() {
-    let key = rsa_key(0);
-    let pem = key.to_pkcs8_pem().unwrap();
-    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
-    assert_eq!(PrivateKey::from_pkcs8_pem(&pem).unwrap().bits(), 2048);
     let mut rng = rng();
-    for kind in [KeyKind::P256, KeyKind::P384, KeyKind::Ed25519] {
-        let pem = KeyPair::generate(kind, &mut rng)
-            .unwrap()
-            .to_pkcs8_pem()
-            .unwrap();
+    for kind in [
+        KeyKind::Rsa(2048),
+        KeyKind::P256,
+        KeyKind::P384,
+        KeyKind::Ed25519,
+    ] {
+        let key = match kind {
+            KeyKind::Rsa(_) => rsa_key(0),
+            _ => PrivateKey::generate(kind, &mut rng).unwrap(),
+        };
+        let pem = key.to_pkcs8_pem().unwrap();
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "{kind:?}");
+        let back = PrivateKey::from_pem(&pem).unwrap();
+        assert_eq!(back.kind(), kind);
+        assert_eq!(back.public_key_der(), key.public_key_der(), "{kind:?}");
     }
 }
 
@@ -319,9 +325,7 @@ fn install_own_writes_certificate_and_key_by_thumbprint() {
     let store = DirectoryStore::open(dir.path()).unwrap();
     let params = CertificateParams::application("App", APP_URI, &[HOST], 365);
     let own = cert(&params, rsa_key(0), None);
-    let (cert_path, key_path) = store
-        .install_own(&own.der, &own.key.to_pkcs8_pem().unwrap())
-        .unwrap();
+    let (cert_path, key_path) = store.install_own(&own.der, &own.key).unwrap();
     let hex = thumbprint_hex(&thumbprint(&own.der));
     assert_eq!(
         cert_path,
@@ -332,5 +336,9 @@ fn install_own_writes_certificate_and_key_by_thumbprint() {
         store.folder(Folder::OwnPrivate).join(format!("{hex}.pem"))
     );
     let pem = std::fs::read_to_string(key_path).unwrap();
-    assert!(PrivateKey::from_pkcs8_pem(&pem).is_ok());
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    assert_eq!(
+        PrivateKey::from_pem(&pem).unwrap().public_key_der(),
+        own.key.public_key_der()
+    );
 }

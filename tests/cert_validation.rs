@@ -1,15 +1,18 @@
 //! The OPC 10000-4 §6.1.3 validation steps on a generated hierarchy: each
 //! fault yields its own StatusCode.
+#![cfg(all(feature = "cert-generate", feature = "cert-store"))]
 
 mod cert_support;
+mod common;
 
 use std::time::{Duration, SystemTime};
 
 use cert_support::*;
 use uasc::cert::{
-    CertificateParams, CertificateValidator, ExtendedUsage, Folder, KeyKind, KeyPair, SigningHash,
-    StoreValidator, Usage, ValidationContext,
+    CertificateParams, CertificateValidator, ExtendedUsage, Folder, SigningHash, StoreValidator,
+    Usage, ValidationContext,
 };
+use uasc::key::{KeyKind, PrivateKey};
 use uasc::policy::{AsymmetricSignature, BASIC256_SHA256, NONE, PolicyDescriptor, Role};
 use uasc::{Error, StatusCode};
 
@@ -408,9 +411,9 @@ fn ecdsa_and_ed25519_chains() {
         let dir = TempDir::new("ecc");
         let store = uasc::cert::DirectoryStore::open(dir.path()).unwrap();
         let mut rng = rng();
-        let root_key = KeyPair::generate(kind, &mut rng).unwrap();
+        let root_key = PrivateKey::generate(kind, &mut rng).unwrap();
         let root = cert(&CertificateParams::ca("ECC Root", 30), root_key, None);
-        let leaf_key = KeyPair::generate(kind, &mut rng).unwrap();
+        let leaf_key = PrivateKey::generate(kind, &mut rng).unwrap();
         let leaf = cert(&leaf_params(), leaf_key, Some(&root.as_issuer()));
         std::fs::write(
             store.folder(Folder::TrustedCerts).join("root.der"),

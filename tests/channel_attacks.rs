@@ -890,7 +890,7 @@ fn another_client_identity(ids: &Identities) -> Identity {
         .map(|v| Identity {
             certificate: h(v, "client_certificate_der_hex").into(),
             key: Arc::new(
-                uasc::policy::PrivateKey::from_pkcs8_pem(common::s(v, "client_private_key_pem"))
+                uasc::key::RsaPrivateKey::from_pkcs8_pem(common::s(v, "client_private_key_pem"))
                     .unwrap(),
             ),
         })

@@ -9,7 +9,7 @@
 //!
 //! Without the peers installed this test says so and passes, unless
 //! `UASC_REQUIRE_PEERS` is set (as CI sets it), in which case it fails.
-#![cfg(feature = "tokio")]
+#![cfg(all(feature = "tokio", feature = "cert-generate"))]
 
 mod driver_support;
 

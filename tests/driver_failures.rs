@@ -2,7 +2,7 @@
 //! the handshake or to a request, a hang-up before and after the channel
 //! opened, an ERR, nothing listening, a bad URL. Each is an error with its
 //! StatusCode, never a panic or a hang.
-#![cfg(feature = "tokio")]
+#![cfg(all(feature = "tokio", feature = "cert-generate"))]
 
 mod driver_support;
 

@@ -1,7 +1,7 @@
 //! The driver's client against the driver's server over loopback TCP: many
 //! calls in flight at once, ServiceFaults, renewals, the connection limit,
 //! replacing the configuration while running, graceful shutdown.
-#![cfg(feature = "tokio")]
+#![cfg(all(feature = "tokio", feature = "cert-generate"))]
 
 mod driver_support;
 

@@ -2,7 +2,7 @@
 //! policy and mode, a server that hangs up mid-handshake, one that answers
 //! with ERR, `--alternative-url` switching to a working server, and the
 //! command lines the interop scripts use.
-#![cfg(feature = "tokio")]
+#![cfg(all(feature = "tokio", feature = "cert-generate", feature = "cert-store"))]
 
 #[path = "../examples/support/mod.rs"]
 mod support;

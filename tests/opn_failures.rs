@@ -14,15 +14,13 @@ use common::{captures, s};
 use opn_support::{opn, opn_with_bad_decryption, opn_with_bad_padding};
 use uasc::Error;
 use uasc::chunk::open_asymmetric;
-use uasc::policy::{
-    AsymmetricEncryption, AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey, PrivateKey,
-    PublicKey,
-};
+use uasc::key::{RsaPrivateKey, RsaPublicKey};
+use uasc::policy::{AsymmetricEncryption, AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey};
 
 /// A peer key that records every verification: how many bytes it covered.
 #[derive(Debug)]
 struct Counting {
-    inner: PublicKey,
+    inner: RsaPublicKey,
     verified: Mutex<Vec<usize>>,
 }
 
@@ -54,15 +52,15 @@ impl PeerKey for Counting {
 }
 
 struct Keys {
-    client: PrivateKey,
-    server: PrivateKey,
+    client: RsaPrivateKey,
+    server: RsaPrivateKey,
 }
 
 fn keys() -> Keys {
     let v = &captures()[0].1;
     Keys {
-        client: PrivateKey::from_pkcs8_pem(s(v, "client_private_key_pem")).unwrap(),
-        server: PrivateKey::from_pkcs8_pem(s(v, "server_private_key_pem")).unwrap(),
+        client: RsaPrivateKey::from_pkcs8_pem(s(v, "client_private_key_pem")).unwrap(),
+        server: RsaPrivateKey::from_pkcs8_pem(s(v, "server_private_key_pem")).unwrap(),
     }
 }
 

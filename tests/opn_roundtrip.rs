@@ -11,22 +11,21 @@ use uasc::chunk::{
     AsymmetricSecurityHeader, ChunkHeaders, OpnChunk, OpnKeys, SecurityHeader, SequenceHeader,
     open_asymmetric, secure_asymmetric,
 };
-use uasc::policy::{self, OwnKey, PrivateKey, PublicKey};
+use uasc::key::{RsaPrivateKey, RsaPublicKey};
+use uasc::policy::{self, OwnKey};
 
 const UNLIMITED: usize = usize::MAX;
 
-fn pair<'k>(own: &'k PrivateKey, peer: &'k PublicKey) -> Option<OpnKeys<'k>> {
+fn pair<'k>(own: &'k RsaPrivateKey, peer: &'k RsaPublicKey) -> Option<OpnKeys<'k>> {
     Some((own as &dyn OwnKey, peer as &dyn uasc::policy::PeerKey))
 }
 
-fn keys() -> Vec<PrivateKey> {
+fn keys() -> Vec<RsaPrivateKey> {
     let v = &captures()[0].1;
     let mut rng = rand::rngs::StdRng::try_from_rng(&mut SysRng).unwrap();
-    let mut out = vec![PrivateKey::from_pkcs8_pem(s(v, "client_private_key_pem")).unwrap()];
+    let mut out = vec![RsaPrivateKey::from_pkcs8_pem(s(v, "client_private_key_pem")).unwrap()];
     for bits in [3072, 4096] {
-        let key = rsa::RsaPrivateKey::new(&mut rng, bits).unwrap();
-        let der = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&key).unwrap();
-        out.push(PrivateKey::from_pkcs8_der(der.as_bytes()).unwrap());
+        out.push(RsaPrivateKey::generate(bits, &mut rng).unwrap());
     }
     out
 }

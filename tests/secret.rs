@@ -12,17 +12,16 @@ use common::{captures, hex, s};
 use p256::elliptic_curve::Generate;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rsa::pkcs8::EncodePrivateKey;
 use uasc::codec::{DateTime, DecodeLimits, decode_exact, encode_to_vec};
+use uasc::key::{EcdsaPrivateKey, RsaPrivateKey};
 use uasc::policy::{
     AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, AsymmetricEncryption, AsymmetricSignature,
-    BASIC256_SHA256, BuiltinPolicy, OwnKey, PeerKey, PrivateKey,
+    BASIC256_SHA256, BuiltinPolicy, OwnKey, PeerKey,
 };
 use uasc::secret::{
-    DecryptedSecret, EccCurve, EccEncryptedSecret, EccSender, EcdsaPrivateKey, EphemeralKeyPair,
-    EphemeralKeyRing, EphemeralKeyType, ExportedKeyRing, KeyRingConfig, LegacyAlgorithm,
-    RsaEncryptedSecret, RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret,
-    encrypt_legacy_secret,
+    DecryptedSecret, EccCurve, EccEncryptedSecret, EccSender, EphemeralKeyPair, EphemeralKeyRing,
+    EphemeralKeyType, ExportedKeyRing, KeyRingConfig, LegacyAlgorithm, RsaEncryptedSecret,
+    RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret, encrypt_legacy_secret,
 };
 use uasc::{Error, StatusCode};
 
@@ -47,7 +46,7 @@ fn secret(len: usize) -> Vec<u8> {
 /// the certificate of the generated key; only its thumbprint is used).
 struct Receiver {
     bits: usize,
-    key: PrivateKey,
+    key: RsaPrivateKey,
     certificate: Vec<u8>,
 }
 
@@ -55,10 +54,9 @@ fn receivers() -> &'static [Receiver] {
     static R: OnceLock<Vec<Receiver>> = OnceLock::new();
     R.get_or_init(|| {
         let (_, capture) = captures().into_iter().next().expect("a capture file");
-        let key2048 = PrivateKey::from_pkcs8_pem(s(&capture, "server_private_key_pem")).unwrap();
+        let key2048 = RsaPrivateKey::from_pkcs8_pem(s(&capture, "server_private_key_pem")).unwrap();
         let cert2048 = hex(s(&capture, "server_certificate_der_hex"));
-        let key4096 = rsa::RsaPrivateKey::new(&mut rng(4096), 4096).unwrap();
-        let der = key4096.to_pkcs8_der().unwrap();
+        let key4096 = RsaPrivateKey::generate(4096, &mut rng(4096)).unwrap();
         vec![
             Receiver {
                 bits: 2048,
@@ -67,7 +65,7 @@ fn receivers() -> &'static [Receiver] {
             },
             Receiver {
                 bits: 4096,
-                key: PrivateKey::from_pkcs8_der(der.as_bytes()).unwrap(),
+                key: key4096,
                 certificate: b"stand-in certificate of the 4096-bit key".to_vec(),
             },
         ]
@@ -341,7 +339,7 @@ fn ecc_secret_for_a_key_we_do_not_hold_is_ephemeral_key_unknown() {
 /// An [`OwnKey`] that counts decryptions.
 #[derive(Debug)]
 struct Counting<'k> {
-    key: &'k PrivateKey,
+    key: &'k RsaPrivateKey,
     decryptions: std::sync::atomic::AtomicUsize,
 }
 

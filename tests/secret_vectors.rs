@@ -21,13 +21,11 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::Value;
 use uasc::codec::DateTime;
-use uasc::policy::{
-    AsymmetricEncryption, AsymmetricSignature, BuiltinPolicy, PeerKey, PrivateKey, by_uri,
-};
+use uasc::key::{EcdsaPrivateKey, EcdsaPublicKey, RsaPrivateKey};
+use uasc::policy::{AsymmetricEncryption, AsymmetricSignature, BuiltinPolicy, PeerKey, by_uri};
 use uasc::secret::{
-    DecryptedSecret, EccCurve, EccEncryptedSecret, EccSender, EcdsaPrivateKey, EcdsaPublicKey,
-    EphemeralKeyPair, RsaEncryptedSecret, RsaReceiver, RsaSecretForm, SecretInput,
-    decrypt_legacy_secret,
+    DecryptedSecret, EccCurve, EccEncryptedSecret, EccSender, EphemeralKeyPair, RsaEncryptedSecret,
+    RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret,
 };
 use uasc::{Error, Result};
 
@@ -116,7 +114,7 @@ fn check_secret(name: &str, v: &Value, opened: &DecryptedSecret) {
 /// around the recorded, randomized, RSA-OAEP KeyData.
 #[derive(Debug)]
 struct Replay {
-    real: uasc::policy::PublicKey,
+    real: uasc::key::RsaPublicKey,
     blocks: Mutex<Vec<Vec<u8>>>,
 }
 
@@ -148,7 +146,7 @@ impl PeerKey for Replay {
 
 fn rsa(name: &str, v: &Value) {
     let policy: &'static BuiltinPolicy = by_uri(s(v, "security_policy_uri")).expect("policy");
-    let key = PrivateKey::from_pkcs8_pem(s(v, "receiver_private_key_pem")).unwrap();
+    let key = RsaPrivateKey::from_pkcs8_pem(s(v, "receiver_private_key_pem")).unwrap();
     assert_eq!(
         (key.size() * 8) as u64,
         v["receiver_key_bits"].as_u64().unwrap()
@@ -264,7 +262,7 @@ fn ecc(name: &str, v: &Value) {
 }
 
 fn legacy(name: &str, v: &Value) {
-    let key = PrivateKey::from_pkcs8_pem(s(v, "receiver_private_key_pem")).unwrap();
+    let key = RsaPrivateKey::from_pkcs8_pem(s(v, "receiver_private_key_pem")).unwrap();
     let uri = s(v, "encryption_algorithm");
     let nonce = x(v, "server_nonce_hex");
     let bytes = x(v, "encoded_hex");

@@ -1,5 +1,5 @@
 //! Known answers from real captures between other OPC UA stacks
-//! (`$UASC_VECTORS_DIR`, default `../shared/vectors`), checked through the
+//! (`$UASC_VECTORS_DIR`, default `tests/data/vectors`), checked through the
 //! public `SecurityPolicy` API. For every file:
 //!
 //! - both key sets derived from the recorded nonces equal the recorded ones,
@@ -33,10 +33,11 @@ use uasc::chunk::{
     open_symmetric, secure_symmetric_padded,
 };
 use uasc::crypto::PHash;
+use uasc::key::{RsaPrivateKey, RsaPublicKey};
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{
-    AsymmetricSignature, BuiltinPolicy, ChunkProtection, KeyExchange, OwnKey, PeerKey, PrivateKey,
-    PublicKey, Role, SecurityPolicy, TokenKeys, by_uri,
+    AsymmetricSignature, BuiltinPolicy, ChunkProtection, KeyExchange, OwnKey, PeerKey, Role,
+    SecurityPolicy, TokenKeys, by_uri,
 };
 
 const MAX_CERT: u32 = 1 << 16;
@@ -156,8 +157,8 @@ fn assert_rejected(result: uasc::Result<impl Sized>, ctx: &str) {
 
 fn check_opn(name: &str, v: &Value, policy: &'static BuiltinPolicy, every_byte: bool) {
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let client_key = PrivateKey::from_pkcs8_pem(s(v, "client_private_key_pem")).unwrap();
-    let server_key = PrivateKey::from_pkcs8_pem(s(v, "server_private_key_pem")).unwrap();
+    let client_key = RsaPrivateKey::from_pkcs8_pem(s(v, "client_private_key_pem")).unwrap();
+    let server_key = RsaPrivateKey::from_pkcs8_pem(s(v, "server_private_key_pem")).unwrap();
     let client_cert = policy
         .peer_key(&h(v, "client_certificate_der_hex"))
         .expect(name);
@@ -165,7 +166,7 @@ fn check_opn(name: &str, v: &Value, policy: &'static BuiltinPolicy, every_byte: 
         .peer_key(&h(v, "server_certificate_der_hex"))
         .expect(name);
     assert_eq!(
-        PublicKey::from_certificate_der(&h(v, "client_certificate_der_hex")).unwrap(),
+        RsaPublicKey::from_certificate_der(&h(v, "client_certificate_der_hex")).unwrap(),
         client_key.public_key(),
         "{name}: client key matches its certificate"
     );

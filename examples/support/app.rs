@@ -7,11 +7,11 @@ use std::sync::Arc;
 use rand::SeedableRng;
 use rand::rngs::{StdRng, SysRng};
 use uasc::cert::{
-    CertificateParams, CertificateValidator, DirectoryStore, Folder, GeneratedCertificate, KeyKind,
-    StoreValidator, ValidationOptions, thumbprint_hex,
+    CertificateParams, CertificateValidator, DirectoryStore, Folder, GeneratedCertificate,
+    StoreValidator, ValidationOptions,
 };
 use uasc::channel::Identity;
-use uasc::policy::PrivateKey;
+use uasc::key::KeyKind;
 
 /// What an example application runs with.
 pub struct App {
@@ -25,36 +25,22 @@ pub struct App {
 /// `hosts`, serverAuth and clientAuth) on first use.
 pub fn load_or_create(pki: &Path, application_uri: &str, hosts: &[&str]) -> Result<App, String> {
     let store = DirectoryStore::open(pki).map_err(|e| format!("{}: {e}", pki.display()))?;
-    let own = store.certificates(Folder::OwnCerts);
-    let (der, pem) = match own.first() {
-        Some(cert) => {
-            let key_path = store
-                .folder(Folder::OwnPrivate)
-                .join(format!("{}.pem", thumbprint_hex(&cert.thumbprint)));
-            let pem = std::fs::read_to_string(&key_path)
-                .map_err(|e| format!("{}: {e}", key_path.display()))?;
-            (cert.der.clone(), pem)
-        }
-        None => {
-            let name = application_uri.rsplit(':').next().unwrap_or("uasc");
-            let params = CertificateParams::application(name, application_uri, hosts, 365);
-            let mut rng = StdRng::try_from_rng(&mut SysRng).map_err(|e| e.to_string())?;
-            let made = GeneratedCertificate::generate(KeyKind::Rsa(2048), &params, None, &mut rng)
-                .map_err(|e| e.to_string())?;
-            let pem = made.key.to_pkcs8_pem().map_err(|e| e.to_string())?;
-            store
-                .install_own(&made.der, &pem)
-                .map_err(|e| format!("installing the certificate: {e}"))?;
-            (made.der, pem.to_string())
-        }
+    let identity = if store.certificates(Folder::OwnCerts).is_empty() {
+        let name = application_uri.rsplit(':').next().unwrap_or("uasc");
+        let params = CertificateParams::application(name, application_uri, hosts, 365);
+        let mut rng = StdRng::try_from_rng(&mut SysRng).map_err(|e| e.to_string())?;
+        let made = GeneratedCertificate::generate(KeyKind::Rsa(2048), &params, None, &mut rng)
+            .map_err(|e| e.to_string())?;
+        store
+            .install_own(&made.der, &made.key)
+            .map_err(|e| format!("installing the certificate: {e}"))?;
+        Identity::from(made)
+    } else {
+        Identity::from_store(&store).map_err(|e| format!("{}: {e}", pki.display()))?
     };
-    let key = PrivateKey::from_pkcs8_pem(&pem).map_err(|e| e.to_string())?;
     Ok(App {
         store,
-        identity: Identity {
-            certificate: der.into(),
-            key: Arc::new(key),
-        },
+        identity,
         application_uri: application_uri.to_owned(),
     })
 }

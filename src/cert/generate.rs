@@ -7,7 +7,6 @@ use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
 use rand_core::CryptoRng;
-use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use sha1::{Digest, Sha1};
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
@@ -27,174 +26,84 @@ use x509_cert::spki::{
 };
 use x509_cert::time::{Time, Validity};
 use x509_cert::{Certificate, TbsCertificate};
-use zeroize::Zeroizing;
 
+use crate::key::{EcdsaPrivateKey, KeyKind, PrivateKey};
 use crate::{Error, Result, StatusCode};
 
 fn failed(_: impl core::fmt::Debug) -> Error {
     Error::Certificate(StatusCode::BAD_CERTIFICATE_INVALID)
 }
 
-/// The kind of key to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyKind {
-    /// RSA with a modulus of this many bits (2048, 3072 or 4096 for the
-    /// RSA policies).
-    Rsa(usize),
-    /// ECDSA on NIST P-256.
-    P256,
-    /// ECDSA on NIST P-384.
-    P384,
-    /// Ed25519.
-    Ed25519,
+/// The SubjectPublicKeyInfo of `key`.
+fn spki(key: &PrivateKey) -> Result<SubjectPublicKeyInfoOwned> {
+    SubjectPublicKeyInfoOwned::from_der(&key.public_key_der().map_err(failed)?).map_err(failed)
 }
 
-impl KeyKind {
-    /// The kind named `rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384` or
-    /// `ed25519`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "rsa2048" => Some(KeyKind::Rsa(2048)),
-            "rsa3072" => Some(KeyKind::Rsa(3072)),
-            "rsa4096" => Some(KeyKind::Rsa(4096)),
-            "p256" => Some(KeyKind::P256),
-            "p384" => Some(KeyKind::P384),
-            "ed25519" => Some(KeyKind::Ed25519),
-            _ => None,
-        }
-    }
+/// The key identifier of RFC 5280 §4.2.1.2 method 1: SHA-1 of the
+/// subjectPublicKey bits.
+fn key_id(key: &PrivateKey) -> Result<OctetString> {
+    let id = Sha1::digest(spki(key)?.subject_public_key.raw_bytes());
+    OctetString::new(id.to_vec()).map_err(failed)
 }
 
-/// A private key that signs certificates and CRLs. Zeroized on drop by the
-/// crates that hold it.
-#[derive(Clone)]
-pub enum KeyPair {
-    /// An RSA key.
-    Rsa(rsa::RsaPrivateKey),
-    /// A P-256 ECDSA key.
-    P256(p256::ecdsa::SigningKey),
-    /// A P-384 ECDSA key.
-    P384(p384::ecdsa::SigningKey),
-    /// An Ed25519 key.
-    Ed25519(ed25519_dalek::SigningKey),
-}
-
-impl core::fmt::Debug for KeyPair {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let kind = match self {
-            KeyPair::Rsa(_) => "Rsa",
-            KeyPair::P256(_) => "P256",
-            KeyPair::P384(_) => "P384",
-            KeyPair::Ed25519(_) => "Ed25519",
-        };
-        f.debug_tuple("KeyPair").field(&kind).finish()
-    }
-}
-
-impl KeyPair {
-    /// Generates a key of `kind`.
-    pub fn generate<R: CryptoRng + ?Sized>(kind: KeyKind, rng: &mut R) -> Result<Self> {
-        use p256::elliptic_curve::Generate;
-        Ok(match kind {
-            KeyKind::Rsa(bits) => KeyPair::Rsa(rsa::RsaPrivateKey::new(rng, bits).map_err(failed)?),
-            KeyKind::P256 => KeyPair::P256(p256::ecdsa::SigningKey::generate_from_rng(rng)),
-            KeyKind::P384 => KeyPair::P384(p384::ecdsa::SigningKey::generate_from_rng(rng)),
-            KeyKind::Ed25519 => KeyPair::Ed25519(ed25519_dalek::SigningKey::generate(rng)),
-        })
-    }
-
-    /// The public key as a DER SubjectPublicKeyInfo.
-    pub fn public_key_der(&self) -> Result<Vec<u8>> {
-        let doc = match self {
-            KeyPair::Rsa(k) => k.to_public_key().to_public_key_der(),
-            KeyPair::P256(k) => k.verifying_key().to_public_key_der(),
-            KeyPair::P384(k) => k.verifying_key().to_public_key_der(),
-            KeyPair::Ed25519(k) => k.verifying_key().to_public_key_der(),
-        }
-        .map_err(failed)?;
-        Ok(doc.as_bytes().to_vec())
-    }
-
-    /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), as
-    /// OPC 10000-12 Annex F keeps it in `own/private`.
-    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
-        match self {
-            KeyPair::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
-            KeyPair::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
-            KeyPair::P384(k) => k.to_pkcs8_pem(LineEnding::LF),
-            KeyPair::Ed25519(k) => k.to_pkcs8_pem(LineEnding::LF),
-        }
-        .map_err(failed)
-    }
-
-    fn spki(&self) -> Result<SubjectPublicKeyInfoOwned> {
-        SubjectPublicKeyInfoOwned::from_der(&self.public_key_der()?).map_err(failed)
-    }
-
-    /// The key identifier of RFC 5280 §4.2.1.2 method 1: SHA-1 of the
-    /// subjectPublicKey bits.
-    fn key_id(&self) -> Result<OctetString> {
-        let spki = self.spki()?;
-        let id = Sha1::digest(spki.subject_public_key.raw_bytes());
-        OctetString::new(id.to_vec()).map_err(failed)
-    }
-
-    /// Signs `data`, returning the AlgorithmIdentifier and the signature
-    /// bits. `hash` and `pss` apply to RSA keys (PKCS#1 v1.5, or RSA-PSS
-    /// with MGF1 and a salt as long as the hash); ECDSA uses SHA-256 on
-    /// P-256 and SHA-384 on P-384.
-    fn sign(
-        &self,
-        hash: SigningHash,
-        pss: bool,
+/// Signs `data` with `key`, returning the AlgorithmIdentifier and the
+/// signature bits. `hash` and `pss` apply to RSA keys (PKCS#1 v1.5, or
+/// RSA-PSS with MGF1 and a salt as long as the hash); ECDSA uses SHA-256 on
+/// P-256 and SHA-384 on P-384.
+fn sign(
+    key: &PrivateKey,
+    hash: SigningHash,
+    pss: bool,
+    data: &[u8],
+) -> Result<(x509_cert::spki::AlgorithmIdentifierOwned, BitString)> {
+    fn with<S, Sig>(
+        signer: &S,
         data: &[u8],
-    ) -> Result<(x509_cert::spki::AlgorithmIdentifierOwned, BitString)> {
-        fn with<S, Sig>(
-            signer: &S,
-            data: &[u8],
-        ) -> Result<(x509_cert::spki::AlgorithmIdentifierOwned, BitString)>
-        where
-            S: rsa::signature::Signer<Sig> + DynSignatureAlgorithmIdentifier,
-            Sig: SignatureBitStringEncoding,
-        {
-            let alg = signer.signature_algorithm_identifier().map_err(failed)?;
-            let sig = signer.try_sign(data).map_err(failed)?;
-            Ok((alg, sig.to_bitstring().map_err(failed)?))
+    ) -> Result<(x509_cert::spki::AlgorithmIdentifierOwned, BitString)>
+    where
+        S: rsa::signature::Signer<Sig> + DynSignatureAlgorithmIdentifier,
+        Sig: SignatureBitStringEncoding,
+    {
+        let alg = signer.signature_algorithm_identifier().map_err(failed)?;
+        let sig = signer.try_sign(data).map_err(failed)?;
+        Ok((alg, sig.to_bitstring().map_err(failed)?))
+    }
+    use rsa::pkcs1v15::{Signature as RsaSig, SigningKey as RsaKey};
+    use rsa::pss::{Signature as PssSig, SigningKey as PssKey};
+    match (key, hash) {
+        (PrivateKey::Rsa(k), SigningHash::Sha1) if pss => {
+            with::<_, PssSig>(&PssKey::<sha1::Sha1>::new(k.inner().clone()), data)
         }
-        use rsa::pkcs1v15::{Signature as RsaSig, SigningKey as RsaKey};
-        use rsa::pss::{Signature as PssSig, SigningKey as PssKey};
-        match (self, hash) {
-            (KeyPair::Rsa(k), SigningHash::Sha1) if pss => {
-                with::<_, PssSig>(&PssKey::<sha1::Sha1>::new(k.clone()), data)
-            }
-            (KeyPair::Rsa(k), SigningHash::Sha256) if pss => {
-                with::<_, PssSig>(&PssKey::<sha2::Sha256>::new(k.clone()), data)
-            }
-            (KeyPair::Rsa(k), SigningHash::Sha384) if pss => {
-                with::<_, PssSig>(&PssKey::<sha2::Sha384>::new(k.clone()), data)
-            }
-            (KeyPair::Rsa(k), SigningHash::Sha512) if pss => {
-                with::<_, PssSig>(&PssKey::<sha2::Sha512>::new(k.clone()), data)
-            }
-            (KeyPair::Rsa(k), SigningHash::Sha1) => {
-                with::<_, RsaSig>(&RsaKey::<sha1::Sha1>::new(k.clone()), data)
-            }
-            (KeyPair::Rsa(k), SigningHash::Sha256) => {
-                with::<_, RsaSig>(&RsaKey::<sha2::Sha256>::new(k.clone()), data)
-            }
-            (KeyPair::Rsa(k), SigningHash::Sha384) => {
-                with::<_, RsaSig>(&RsaKey::<sha2::Sha384>::new(k.clone()), data)
-            }
-            (KeyPair::Rsa(k), SigningHash::Sha512) => {
-                with::<_, RsaSig>(&RsaKey::<sha2::Sha512>::new(k.clone()), data)
-            }
-            (KeyPair::P256(k), _) => with::<_, p256::ecdsa::DerSignature>(k, data),
-            (KeyPair::P384(k), _) => with::<_, p384::ecdsa::DerSignature>(k, data),
-            (KeyPair::Ed25519(k), _) => with::<_, ed25519_dalek::Signature>(k, data),
+        (PrivateKey::Rsa(k), SigningHash::Sha256) if pss => {
+            with::<_, PssSig>(&PssKey::<sha2::Sha256>::new(k.inner().clone()), data)
         }
+        (PrivateKey::Rsa(k), SigningHash::Sha384) if pss => {
+            with::<_, PssSig>(&PssKey::<sha2::Sha384>::new(k.inner().clone()), data)
+        }
+        (PrivateKey::Rsa(k), SigningHash::Sha512) if pss => {
+            with::<_, PssSig>(&PssKey::<sha2::Sha512>::new(k.inner().clone()), data)
+        }
+        (PrivateKey::Rsa(k), SigningHash::Sha1) => {
+            with::<_, RsaSig>(&RsaKey::<sha1::Sha1>::new(k.inner().clone()), data)
+        }
+        (PrivateKey::Rsa(k), SigningHash::Sha256) => {
+            with::<_, RsaSig>(&RsaKey::<sha2::Sha256>::new(k.inner().clone()), data)
+        }
+        (PrivateKey::Rsa(k), SigningHash::Sha384) => {
+            with::<_, RsaSig>(&RsaKey::<sha2::Sha384>::new(k.inner().clone()), data)
+        }
+        (PrivateKey::Rsa(k), SigningHash::Sha512) => {
+            with::<_, RsaSig>(&RsaKey::<sha2::Sha512>::new(k.inner().clone()), data)
+        }
+        (PrivateKey::Ecdsa(EcdsaPrivateKey::P256(k)), _) => {
+            with::<_, p256::ecdsa::DerSignature>(k, data)
+        }
+        (PrivateKey::Ecdsa(EcdsaPrivateKey::P384(k)), _) => {
+            with::<_, p384::ecdsa::DerSignature>(k, data)
+        }
+        (PrivateKey::Ed25519(k), _) => with::<_, ed25519_dalek::Signature>(k.inner(), data),
     }
 }
-
 /// The hash an RSA key signs certificates and CRLs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SigningHash {
@@ -375,7 +284,11 @@ impl CertificateParams {
         }
     }
 
-    fn extensions(&self, subject_key: &KeyPair, issuer_key: &KeyPair) -> Result<Vec<Extension>> {
+    fn extensions(
+        &self,
+        subject_key: &PrivateKey,
+        issuer_key: &PrivateKey,
+    ) -> Result<Vec<Extension>> {
         fn ext<E>(value: &E, subject: &Name) -> Result<Extension>
         where
             E: x509_cert::ext::Criticality + x509_cert::der::oid::AssociatedOid + Encode,
@@ -383,7 +296,7 @@ impl CertificateParams {
             value.to_extension(subject, &[]).map_err(failed)
         }
         let subject = subject_name(&self.common_name)?;
-        let rsa = matches!(subject_key, KeyPair::Rsa(_));
+        let rsa = matches!(subject_key, PrivateKey::Rsa(_));
         let mut out = vec![
             ext(
                 &BasicConstraints {
@@ -392,10 +305,10 @@ impl CertificateParams {
                 },
                 &subject,
             )?,
-            ext(&SubjectKeyIdentifier(subject_key.key_id()?), &subject)?,
+            ext(&SubjectKeyIdentifier(key_id(subject_key)?), &subject)?,
             ext(
                 &AuthorityKeyIdentifier {
-                    key_identifier: Some(issuer_key.key_id()?),
+                    key_identifier: Some(key_id(issuer_key)?),
                     authority_cert_issuer: None,
                     authority_cert_serial_number: None,
                 },
@@ -435,7 +348,7 @@ impl CertificateParams {
 
     /// Makes the certificate for `subject_key`, signed by `issuer`, or
     /// self-signed when `issuer` is `None`. Returns its DER encoding.
-    pub fn sign(&self, subject_key: &KeyPair, issuer: Option<&Issuer<'_>>) -> Result<Vec<u8>> {
+    pub fn sign(&self, subject_key: &PrivateKey, issuer: Option<&Issuer<'_>>) -> Result<Vec<u8>> {
         let (issuer_name, issuer_key) = match issuer {
             Some(i) => (i.name()?, i.key),
             None => (subject_name(&self.common_name)?, subject_key),
@@ -447,7 +360,7 @@ impl CertificateParams {
         };
         let serial = serial_number(&self.serial)?;
         let validity = Validity::new(time(self.not_before)?, time(self.not_after)?);
-        let mut builder = CertificateBuilder::new(profile, serial, validity, subject_key.spki()?)
+        let mut builder = CertificateBuilder::new(profile, serial, validity, spki(subject_key)?)
             .map_err(failed)?;
         let signer = HashedKey {
             key: issuer_key,
@@ -455,7 +368,7 @@ impl CertificateParams {
             pss: self.rsa_pss,
         };
         let tbs = builder.finalize(&signer).map_err(failed)?;
-        let (_, signature) = issuer_key.sign(self.hash, self.rsa_pss, &tbs)?;
+        let (_, signature) = sign(issuer_key, self.hash, self.rsa_pss, &tbs)?;
         let cert: Certificate = builder.assemble(signature, &signer).map_err(failed)?;
         cert.to_der().map_err(failed)
     }
@@ -508,7 +421,7 @@ pub struct Issuer<'a> {
     /// The CA's DER certificate.
     pub certificate_der: &'a [u8],
     /// The CA's key.
-    pub key: &'a KeyPair,
+    pub key: &'a PrivateKey,
 }
 
 impl Issuer<'_> {
@@ -524,7 +437,7 @@ pub struct GeneratedCertificate {
     /// The DER certificate.
     pub der: Vec<u8>,
     /// Its private key.
-    pub key: KeyPair,
+    pub key: PrivateKey,
 }
 
 impl GeneratedCertificate {
@@ -536,7 +449,7 @@ impl GeneratedCertificate {
         issuer: Option<&Issuer<'_>>,
         rng: &mut R,
     ) -> Result<Self> {
-        let key = KeyPair::generate(kind, rng)?;
+        let key = PrivateKey::generate(kind, rng).map_err(failed)?;
         let der = params.sign(&key, issuer)?;
         Ok(GeneratedCertificate { der, key })
     }
@@ -592,9 +505,7 @@ pub fn generate_crl(
         revoked_certificates: (!entries.is_empty()).then_some(entries),
         crl_extensions: None,
     };
-    let (alg, signature) = issuer
-        .key
-        .sign(hash, false, &tbs.to_der().map_err(failed)?)?;
+    let (alg, signature) = sign(issuer.key, hash, false, &tbs.to_der().map_err(failed)?)?;
     tbs.signature = alg.clone();
     let crl = x509_cert::crl::CertificateList {
         tbs_cert_list: tbs,
@@ -607,7 +518,7 @@ pub fn generate_crl(
 /// A key with the hash it signs with, giving the builder the
 /// AlgorithmIdentifier and public key it asks for.
 struct HashedKey<'a> {
-    key: &'a KeyPair,
+    key: &'a PrivateKey,
     hash: SigningHash,
     pss: bool,
 }
@@ -619,38 +530,38 @@ impl DynSignatureAlgorithmIdentifier for HashedKey<'_> {
         use rsa::pkcs1v15::SigningKey as RsaKey;
         use rsa::pss::SigningKey as PssKey;
         match (self.key, self.hash) {
-            (KeyPair::Rsa(k), SigningHash::Sha1) if self.pss => {
-                PssKey::<sha1::Sha1>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha1) if self.pss => {
+                PssKey::<sha1::Sha1>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::Rsa(k), SigningHash::Sha256) if self.pss => {
-                PssKey::<sha2::Sha256>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha256) if self.pss => {
+                PssKey::<sha2::Sha256>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::Rsa(k), SigningHash::Sha384) if self.pss => {
-                PssKey::<sha2::Sha384>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha384) if self.pss => {
+                PssKey::<sha2::Sha384>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::Rsa(k), SigningHash::Sha512) if self.pss => {
-                PssKey::<sha2::Sha512>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha512) if self.pss => {
+                PssKey::<sha2::Sha512>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::Rsa(k), SigningHash::Sha1) => {
-                RsaKey::<sha1::Sha1>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha1) => {
+                RsaKey::<sha1::Sha1>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::Rsa(k), SigningHash::Sha256) => {
-                RsaKey::<sha2::Sha256>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha256) => {
+                RsaKey::<sha2::Sha256>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::Rsa(k), SigningHash::Sha384) => {
-                RsaKey::<sha2::Sha384>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha384) => {
+                RsaKey::<sha2::Sha384>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::Rsa(k), SigningHash::Sha512) => {
-                RsaKey::<sha2::Sha512>::new(k.clone()).signature_algorithm_identifier()
+            (PrivateKey::Rsa(k), SigningHash::Sha512) => {
+                RsaKey::<sha2::Sha512>::new(k.inner().clone()).signature_algorithm_identifier()
             }
-            (KeyPair::P256(k), _) => {
+            (PrivateKey::Ecdsa(EcdsaPrivateKey::P256(k)), _) => {
                 DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k)
             }
-            (KeyPair::P384(k), _) => {
+            (PrivateKey::Ecdsa(EcdsaPrivateKey::P384(k)), _) => {
                 DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k)
             }
-            (KeyPair::Ed25519(k), _) => {
-                DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k)
+            (PrivateKey::Ed25519(k), _) => {
+                DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k.inner())
             }
         }
     }

@@ -90,6 +90,25 @@ pub fn thumbprint(certificate_der: &[u8]) -> [u8; 20] {
     Sha1::digest(certificate_der).into()
 }
 
+/// The thumbprint in lowercase hex, as store file names use it.
+pub fn thumbprint_hex(thumbprint: &[u8; 20]) -> String {
+    thumbprint.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses 40 hex digits (either case) into a thumbprint.
+pub fn parse_thumbprint(hex: &str) -> Option<[u8; 20]> {
+    let hex = hex.as_bytes();
+    if hex.len() != 40 {
+        return None;
+    }
+    let mut out = [0u8; 20];
+    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let s = core::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(s, 16).ok()?;
+    }
+    Some(out)
+}
+
 /// The first certificate of a chain: the DER SEQUENCE at the start of
 /// `chain`, by its encoded length. Anything that is not a well-formed
 /// definite-length SEQUENCE header is `BadCertificateInvalid`.
@@ -134,29 +153,36 @@ pub fn check_application_uri(der: &[u8], application_uri: &str) -> Result<()> {
 
 mod chain;
 mod crl;
+#[cfg(feature = "cert-generate")]
 mod generate;
 mod names;
 mod options;
 mod parse;
 mod signature;
+#[cfg(feature = "cert-store")]
 mod store;
+#[cfg(feature = "cert-store")]
 mod store_validator;
 mod usage;
 mod validate;
 mod wire;
 
 pub use crl::Revocation;
+#[cfg(feature = "cert-generate")]
 pub use generate::{
-    CertificateParams, ExtendedUsage, GeneratedCertificate, Issuer, KeyKind, KeyPair, RevokedEntry,
-    SigningHash, Usage, generate_crl,
+    CertificateParams, ExtendedUsage, GeneratedCertificate, Issuer, RevokedEntry, SigningHash,
+    Usage, generate_crl,
 };
 pub use options::{Audit, AuditHook, SuppressedError, ValidationOptions};
+pub(crate) use parse::is_pem;
 pub use parse::{MAX_CERTIFICATE_SIZE, MAX_CHAIN_LEN, der_blocks, parse_certificate, split_chain};
 pub use signature::{KeyAlgorithm, SignatureAlgorithm, SignatureHash};
+#[cfg(feature = "cert-store")]
 pub use store::{
     DEFAULT_REJECTED_CAP, DirectoryStore, Folder, MAX_FILE_SIZE, MAX_FILES_PER_FOLDER,
-    StoredCertificate, parse_thumbprint, thumbprint_hex,
+    StoredCertificate,
 };
+#[cfg(feature = "cert-store")]
 pub use store_validator::StoreValidator;
 pub use validate::{TrustLists, validate_chain};
 pub use wire::wire_status_code;

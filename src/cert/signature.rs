@@ -118,8 +118,8 @@ impl KeyAlgorithm {
     pub fn of(spki: &SubjectPublicKeyInfo<'_>) -> Option<Self> {
         match spki.algorithm.algorithm.to_id_string().as_str() {
             "1.2.840.113549.1.1.1" => {
-                let key = rsa::RsaPublicKey::from_public_key_der(spki.raw).ok()?;
-                let bits = rsa::traits::PublicKeyParts::n(&key).bits();
+                let key = rsa::PublicKey::from_public_key_der(spki.raw).ok()?;
+                let bits = rsa::traits::PublicKeyParts::n(&key).bit_width();
                 Some(KeyAlgorithm::Rsa(bits))
             }
             "1.2.840.10045.2.1" => {
@@ -166,7 +166,7 @@ fn verify_inner(
 ) -> Option<()> {
     match algorithm {
         SignatureAlgorithm::RsaPkcs1v15(hash) => {
-            let key = rsa::RsaPublicKey::from_public_key_der(issuer_spki).ok()?;
+            let key = rsa::PublicKey::from_public_key_der(issuer_spki).ok()?;
             let sig = rsa::pkcs1v15::Signature::try_from(signature).ok()?;
             match hash {
                 SignatureHash::Sha1 => {
@@ -186,7 +186,7 @@ fn verify_inner(
             .ok()
         }
         SignatureAlgorithm::RsaPss(hash) => {
-            let key = rsa::RsaPublicKey::from_public_key_der(issuer_spki).ok()?;
+            let key = rsa::PublicKey::from_public_key_der(issuer_spki).ok()?;
             let sig = rsa::pss::Signature::try_from(signature).ok()?;
             match hash {
                 SignatureHash::Sha1 => {

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::parse::der_blocks;
-use super::thumbprint;
 use super::validate::TrustLists;
+use super::{thumbprint, thumbprint_hex};
+use crate::key::PrivateKey;
 
 /// The default number of certificates kept in `rejected/certs`.
 pub const DEFAULT_REJECTED_CAP: usize = 100;
@@ -92,25 +93,6 @@ pub struct StoredCertificate {
     pub der: Vec<u8>,
     /// Its SHA-1 thumbprint.
     pub thumbprint: [u8; 20],
-}
-
-/// The thumbprint in lowercase hex, as store file names use it.
-pub fn thumbprint_hex(thumbprint: &[u8; 20]) -> String {
-    thumbprint.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Parses 40 hex digits (either case) into a thumbprint.
-pub fn parse_thumbprint(hex: &str) -> Option<[u8; 20]> {
-    let hex = hex.as_bytes();
-    if hex.len() != 40 {
-        return None;
-    }
-    let mut out = [0u8; 20];
-    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        let s = core::str::from_utf8(pair).ok()?;
-        *byte = u8::from_str_radix(s, 16).ok()?;
-    }
-    Some(out)
 }
 
 /// A certificate store rooted at a directory (OPC 10000-12 Annex F).
@@ -308,16 +290,19 @@ impl DirectoryStore {
         Ok(path)
     }
 
-    /// Installs the application instance certificate and its PKCS#8 PEM
-    /// key as `own/certs/<thumbprint>.der` and
-    /// `own/private/<thumbprint>.pem`.
-    pub fn install_own(&self, der: &[u8], key_pem: &str) -> io::Result<(PathBuf, PathBuf)> {
+    /// Installs the application instance certificate and its key as
+    /// `own/certs/<thumbprint>.der` and `own/private/<thumbprint>.pem`
+    /// (PKCS#8 PEM, readable by the owner only on Unix), where
+    /// [`Identity::from_store`](crate::channel::Identity::from_store) finds
+    /// them.
+    pub fn install_own(&self, der: &[u8], key: &PrivateKey) -> io::Result<(PathBuf, PathBuf)> {
+        let pem = key.to_pkcs8_pem().map_err(io::Error::other)?;
         let cert = self.add(Folder::OwnCerts, der)?;
-        let key = self
+        let path = self
             .folder(Folder::OwnPrivate)
             .join(format!("{}.pem", thumbprint_hex(&thumbprint(der))));
-        write_private(&key, key_pem)?;
-        Ok((cert, key))
+        write_private(&path, &pem)?;
+        Ok((cert, path))
     }
 }
 

@@ -6,21 +6,11 @@ use std::time::Duration;
 
 use crate::cert::CertificateValidator;
 use crate::messages::MessageSecurityMode;
-use crate::policy::{OwnKey, SecurityPolicy};
+use crate::policy::SecurityPolicy;
 use crate::uacp::ConnectionLimits;
 use crate::{Error, Result};
 
-use super::ReceiveLimits;
-
-/// An application instance certificate and its private key.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    /// The DER certificate (optionally followed by its issuers), sent as
-    /// SenderCertificate.
-    pub certificate: Arc<[u8]>,
-    /// The private key of the certificate.
-    pub key: Arc<dyn OwnKey>,
-}
+use super::{Identity, ReceiveLimits};
 
 /// How long a channel waits, and for what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

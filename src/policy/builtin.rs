@@ -6,9 +6,10 @@ use rand_core::CryptoRng;
 use super::key_exchange::derive_p_sha;
 use super::{
     AsymmetricEncryption, AsymmetricSignature, ChainingSecret, HmacHash, KeyExchange,
-    NonceExchange, PeerKey, PolicyDescriptor, PublicKey, Role, SecurityPolicy, SymmetricKeys,
+    NonceExchange, PeerKey, PolicyDescriptor, Role, SecurityPolicy, SymmetricKeys,
 };
 use crate::crypto::PHash;
+use crate::key::RsaPublicKey;
 use crate::{Error, Result};
 
 /// A policy implemented by this crate: a [`PolicyDescriptor`] and the key
@@ -77,7 +78,7 @@ impl SecurityPolicy for BuiltinPolicy {
                 "SecurityPolicy None uses no certificates",
             ));
         }
-        let key = PublicKey::from_certificate_der(certificate_der)?;
+        let key = RsaPublicKey::from_certificate_der(certificate_der)?;
         let bits = key.size() * 8;
         if bits < d.min_asymmetric_key_bits as usize || bits > d.max_asymmetric_key_bits as usize {
             return Err(Error::CertificatePolicyCheckFailed("RSA key size"));

@@ -13,7 +13,11 @@ use crate::Result;
 /// Our application instance key: signs the OPN chunks we send and decrypts
 /// the ones we receive.
 ///
-/// [`PrivateKey`](super::PrivateKey) implements it for RSA keys in memory.
+/// The private keys of [`crate::key`] implement it for keys in memory:
+/// [`RsaPrivateKey`](crate::key::RsaPrivateKey),
+/// [`EcdsaPrivateKey`](crate::key::EcdsaPrivateKey),
+/// [`Ed25519PrivateKey`](crate::key::Ed25519PrivateKey), and
+/// [`PrivateKey`](crate::key::PrivateKey), which holds any of them.
 /// A scheme the key cannot do is `BadSecurityChecksFailed`.
 pub trait OwnKey: Send + Sync + fmt::Debug {
     /// The key's size in bits.
@@ -47,7 +51,8 @@ pub trait OwnKey: Send + Sync + fmt::Debug {
 /// The peer's certificate key: verifies the OPN chunks it sends and
 /// encrypts the ones we send it.
 ///
-/// [`PublicKey`](super::PublicKey) implements it for RSA keys;
+/// [`RsaPublicKey`](crate::key::RsaPublicKey) and
+/// [`EcdsaPublicKey`](crate::key::EcdsaPublicKey) implement it;
 /// [`SecurityPolicy::peer_key`](super::SecurityPolicy::peer_key) makes one
 /// from a certificate.
 pub trait PeerKey: Send + Sync + fmt::Debug {

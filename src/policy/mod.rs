@@ -16,7 +16,7 @@ mod protection;
 mod security_policy;
 mod symmetric_keys;
 
-pub use asymmetric::{AsymmetricEncryption, AsymmetricSignature, PrivateKey, PublicKey};
+pub use asymmetric::{AsymmetricEncryption, AsymmetricSignature};
 pub use builtin::{
     AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, ALL, BASIC256_SHA256, BuiltinPolicy, NONE,
     by_name, by_uri,

@@ -81,7 +81,6 @@
 mod curve;
 mod decrypted;
 mod ecc_secret;
-mod ecdsa_key;
 mod ephemeral;
 mod ephemeral_key_type;
 mod key_ring;
@@ -92,7 +91,6 @@ mod rsa_secret;
 pub use curve::EccCurve;
 pub use decrypted::DecryptedSecret;
 pub use ecc_secret::{ECC_ENCRYPTED_SECRET_TYPE_ID, EccEncryptedSecret, EccSender};
-pub use ecdsa_key::{EcdsaPrivateKey, EcdsaPublicKey};
 pub use ephemeral::{EphemeralKeyPair, EphemeralKeys};
 pub use ephemeral_key_type::{
     EPHEMERAL_KEY_TYPE_ENCODING_ID, EPHEMERAL_KEY_TYPE_ID, EphemeralKeyType,

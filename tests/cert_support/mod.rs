@@ -2,17 +2,16 @@
 //! leaf, CRLs for both CAs, and a directory store in a fresh temp dir.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use rand::SeedableRng;
 use rand::rngs::{StdRng, SysRng};
 use uasc::cert::{
-    CertificateParams, DirectoryStore, Folder, GeneratedCertificate, Issuer, KeyKind, KeyPair,
-    RevokedEntry, SigningHash, ValidationContext, generate_crl,
+    CertificateParams, DirectoryStore, Folder, GeneratedCertificate, Issuer, RevokedEntry,
+    SigningHash, ValidationContext, generate_crl,
 };
+use uasc::key::{KeyKind, PrivateKey};
 use uasc::policy::{BASIC256_SHA256, PolicyDescriptor, Role};
 
 pub const APP_URI: &str = "urn:example:server";
@@ -24,25 +23,25 @@ pub fn rng() -> StdRng {
 }
 
 /// RSA keys are slow to make: each test binary makes a few and reuses them.
-pub fn rsa_key(slot: usize) -> KeyPair {
-    static KEYS: OnceLock<Vec<KeyPair>> = OnceLock::new();
+pub fn rsa_key(slot: usize) -> PrivateKey {
+    static KEYS: OnceLock<Vec<PrivateKey>> = OnceLock::new();
     KEYS.get_or_init(|| {
         (0..4)
-            .map(|_| KeyPair::generate(KeyKind::Rsa(2048), &mut rng()).unwrap())
+            .map(|_| PrivateKey::generate(KeyKind::Rsa(2048), &mut rng()).unwrap())
             .collect()
     })[slot]
         .clone()
 }
 
-pub fn rsa1024() -> KeyPair {
-    static KEY: OnceLock<KeyPair> = OnceLock::new();
-    KEY.get_or_init(|| KeyPair::generate(KeyKind::Rsa(1024), &mut rng()).unwrap())
+pub fn rsa1024() -> PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| PrivateKey::generate(KeyKind::Rsa(1024), &mut rng()).unwrap())
         .clone()
 }
 
 pub fn cert(
     params: &CertificateParams,
-    key: KeyPair,
+    key: PrivateKey,
     issuer: Option<&Issuer<'_>>,
 ) -> GeneratedCertificate {
     let der = params.sign(&key, issuer).unwrap();
@@ -77,34 +76,7 @@ pub fn serial_of(der: &[u8]) -> Vec<u8> {
     cert.raw_serial().to_vec()
 }
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A fresh, empty directory under the system temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("uasc-{name}-{}-{n}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use crate::common::temp::TempDir;
 
 /// root (trusted) → intermediate (issuer list) → leaf, with an empty CRL
 /// for each CA.

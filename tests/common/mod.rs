@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Decodes a hex string.
 pub fn hex(s: &str) -> Vec<u8> {
@@ -12,18 +12,36 @@ pub fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-/// The folder of captured connections: `$UASC_VECTORS_DIR`, or
-/// `../shared/vectors` beside the crate.
+/// The folder of captured connections between RSA policies:
+/// `$UASC_VECTORS_DIR`, or `tests/data/vectors` in the crate.
 pub fn vectors_dir() -> PathBuf {
-    std::env::var_os("UASC_VECTORS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"))
+    data_dir("UASC_VECTORS_DIR", "vectors")
 }
 
-/// Every capture file, parsed, with its file name.
+/// The folder of captured connections between ECC policies:
+/// `$UASC_VECTORS_ECC_DIR`, or `tests/data/vectors-ecc` in the crate.
+pub fn vectors_ecc_dir() -> PathBuf {
+    data_dir("UASC_VECTORS_ECC_DIR", "vectors-ecc")
+}
+
+fn data_dir(variable: &str, name: &str) -> PathBuf {
+    std::env::var_os(variable)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(name)
+        })
+}
+
+/// Every capture file in the RSA folder, parsed, with its file name.
 pub fn captures() -> Vec<(String, serde_json::Value)> {
-    let dir = vectors_dir();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    captures_in(&vectors_dir())
+}
+
+/// Every capture file in `dir`, parsed, with its file name.
+pub fn captures_in(dir: &Path) -> Vec<(String, serde_json::Value)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
@@ -53,3 +71,4 @@ pub fn h(v: &serde_json::Value, key: &str) -> Vec<u8> {
 
 pub mod opn;
 pub mod pair;
+pub mod temp;

@@ -12,8 +12,9 @@ use uasc::channel::{
     ByteBudget, ClientChannel, ClientConfig, Event, Identity, SecurityRequirement, ServerChannel,
     ServerConfig,
 };
+use uasc::key::RsaPrivateKey;
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{BuiltinPolicy, PrivateKey, SecurityPolicy};
+use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
 use super::{captures, h, s};
 
@@ -27,7 +28,7 @@ pub fn identities() -> Identities {
     let v = &captures()[0].1;
     let identity = |cert: &str, key: &str| Identity {
         certificate: h(v, cert).into(),
-        key: Arc::new(PrivateKey::from_pkcs8_pem(s(v, key)).unwrap()),
+        key: Arc::new(RsaPrivateKey::from_pkcs8_pem(s(v, key)).unwrap()),
     };
     Identities {
         client: identity("client_certificate_der_hex", "client_private_key_pem"),

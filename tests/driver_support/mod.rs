@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use uasc::cert::{CertificateParams, GeneratedCertificate, InsecureAcceptAnyCertificate, KeyKind};
+use uasc::cert::{CertificateParams, GeneratedCertificate, InsecureAcceptAnyCertificate};
 use uasc::channel::{ClientConfig, Identity, SecurityRequirement, ServerConfig};
 use uasc::driver::{self, Handler, Server, ServerOptions};
+use uasc::key::KeyKind;
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{BuiltinPolicy, PrivateKey, SecurityPolicy};
+use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
 /// An application instance certificate with its key, as DER, PEM and an
 /// [`Identity`].
@@ -28,13 +29,10 @@ pub fn identity(name: &str, uri: &str, seed: u64) -> Made {
     let mut rng = StdRng::seed_from_u64(seed);
     let made = GeneratedCertificate::generate(KeyKind::Rsa(2048), &params, None, &mut rng).unwrap();
     let key_pem = made.key.to_pkcs8_pem().unwrap().to_string();
-    let key = PrivateKey::from_pkcs8_pem(&key_pem).unwrap();
+    let der = made.der.clone();
     Made {
-        identity: Identity {
-            certificate: made.der.clone().into(),
-            key: Arc::new(key),
-        },
-        der: made.der,
+        identity: Identity::from(made),
+        der,
         key_pem,
     }
 }

@@ -7,14 +7,12 @@ use rand::rngs::StdRng;
 use uasc::chunk::{
     AsymmetricSecurityHeader, ChunkHeaders, OpnChunk, SequenceHeader, secure_asymmetric,
 };
-use uasc::policy::{
-    AsymmetricEncryption, AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey, PrivateKey,
-    PublicKey,
-};
+use uasc::key::{RsaPrivateKey, RsaPublicKey};
+use uasc::policy::{AsymmetricEncryption, AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey};
 
 /// An OPN chunk from the client to the server carrying `body`, signed by
 /// `signer`.
-pub fn opn(signer: &PrivateKey, to: &PublicKey, body: &[u8]) -> Vec<u8> {
+pub fn opn(signer: &RsaPrivateKey, to: &RsaPublicKey, body: &[u8]) -> Vec<u8> {
     let thumbprint = [7u8; 20];
     let certificate = vec![0x30u8; 600];
     let chunk = OpnChunk {
@@ -46,7 +44,7 @@ pub fn opn(signer: &PrivateKey, to: &PublicKey, body: &[u8]) -> Vec<u8> {
 
 /// An OPN chunk whose padding is wrong but whose signature is good: built
 /// by hand as the sender would, with a PaddingSize that does not match.
-pub fn opn_with_bad_padding(signer: &PrivateKey, to: &PublicKey) -> Vec<u8> {
+pub fn opn_with_bad_padding(signer: &RsaPrivateKey, to: &RsaPublicKey) -> Vec<u8> {
     let good = opn(signer, to, &[5; 100]);
     let header_len = ChunkHeaders::parse(&good, 1 << 20).unwrap().header_len;
     let scheme = AsymmetricEncryption::RsaOaepSha1;
@@ -83,7 +81,7 @@ pub fn opn_with_bad_padding(signer: &PrivateKey, to: &PublicKey) -> Vec<u8> {
 
 /// A good chunk with its last RSA block damaged, so that it no longer
 /// decrypts.
-pub fn opn_with_bad_decryption(signer: &PrivateKey, to: &PublicKey) -> Vec<u8> {
+pub fn opn_with_bad_decryption(signer: &RsaPrivateKey, to: &RsaPublicKey) -> Vec<u8> {
     let mut chunk = opn(signer, to, &[5; 100]);
     let last = chunk.len() - 1;
     chunk[last] ^= 1;

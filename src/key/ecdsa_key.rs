@@ -9,6 +9,7 @@ use p256::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
+use super::KeyError;
 use crate::policy::{AsymmetricEncryption, AsymmetricSignature, OwnKey, PeerKey};
 use crate::{Error, Result};
 
@@ -36,14 +37,40 @@ impl fmt::Debug for EcdsaPrivateKey {
 }
 
 impl EcdsaPrivateKey {
+    /// Generates a P-256 key (`p384` false) or a P-384 key.
+    pub fn generate<R: CryptoRng + ?Sized>(p384: bool, rng: &mut R) -> Self {
+        use p256::elliptic_curve::Generate;
+        if p384 {
+            EcdsaPrivateKey::P384(p384::ecdsa::SigningKey::generate_from_rng(rng))
+        } else {
+            EcdsaPrivateKey::P256(p256::ecdsa::SigningKey::generate_from_rng(rng))
+        }
+    }
+
     /// Reads a PKCS#8 DER private key on P-256 or P-384.
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_der(der) {
             return Ok(EcdsaPrivateKey::P256(k));
         }
         p384::ecdsa::SigningKey::from_pkcs8_der(der)
             .map(EcdsaPrivateKey::P384)
-            .map_err(|_| Error::Decoding("PKCS#8 ECDSA private key"))
+            .map_err(|_| KeyError::Malformed)
+    }
+
+    /// Reads a SEC1 DER private key on P-256 or P-384 (the body of
+    /// `-----BEGIN EC PRIVATE KEY-----`, RFC 5915). A key that names another
+    /// curve is [`KeyError::Unsupported`].
+    pub fn from_sec1_der(der: &[u8]) -> Result<Self, KeyError> {
+        if let Ok(k) = p256::SecretKey::from_sec1_der(der) {
+            return Ok(EcdsaPrivateKey::P256(k.into()));
+        }
+        if let Ok(k) = p384::SecretKey::from_sec1_der(der) {
+            return Ok(EcdsaPrivateKey::P384(k.into()));
+        }
+        match sec1::EcPrivateKey::try_from(der) {
+            Ok(_) => Err(KeyError::Unsupported),
+            Err(_) => Err(KeyError::Malformed),
+        }
     }
 
     /// The matching public key.
@@ -133,13 +160,19 @@ impl EcdsaPublicKey {
     pub fn from_certificate_der(der: &[u8]) -> Result<Self> {
         let (_, cert) = x509_parser::parse_x509_certificate(der)
             .map_err(|_| Error::Decoding("X.509 certificate"))?;
-        let spki = cert.tbs_certificate.subject_pki.raw;
+        Self::from_public_key_der(cert.tbs_certificate.subject_pki.raw).ok_or(
+            Error::CertificatePolicyCheckFailed("not a P-256 or P-384 key"),
+        )
+    }
+
+    /// The P-256 or P-384 key of a DER SubjectPublicKeyInfo, if it is one.
+    pub(crate) fn from_public_key_der(spki: &[u8]) -> Option<Self> {
         if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(spki) {
-            return Ok(EcdsaPublicKey::P256(k));
+            return Some(EcdsaPublicKey::P256(k));
         }
         p384::ecdsa::VerifyingKey::from_public_key_der(spki)
+            .ok()
             .map(EcdsaPublicKey::P384)
-            .map_err(|_| Error::CertificatePolicyCheckFailed("not a P-256 or P-384 key"))
     }
 
     fn scheme(&self) -> AsymmetricSignature {
