@@ -79,18 +79,15 @@
 //!   that own the sockets, the clock and the tasks and drive the channels
 //!   above, in the way tokio-rustls and quinn drive rustls and quinn-proto.
 //!
-//! ## Cargo features
-//!
-//! * `tokio` (off): the `driver` module, with `tokio` and `bytes` as
-//!   dependencies. Without it nothing in the crate depends on an async
-//!   runtime.
-//! * `legacy-policies` (off): the deprecated and attackable Basic128Rsa15
-//!   and Basic256.
+//! How to drive a channel (which methods are getters, `handle_*`,
+//! mutators and `poll_*`, and in which order to call them) is in the
+//! [`channel` module docs](channel#call-discipline).
 //!
 //! ## Cargo features
 //!
 //! | feature | default | what it brings |
 //! |---|---|---|
+//! | `tokio` | off | the `driver` module: an async client and server, with `tokio` and `bytes` as dependencies. Without it nothing in the crate depends on an async runtime. |
 //! | `cert-generate` | on | certificate and CRL generation: [`cert::CertificateParams`], `cert::GeneratedCertificate`, `cert::Issuer`, `cert::generate_crl`, and `Identity::from(GeneratedCertificate)`. Brings the `x509-cert` dependency. |
 //! | `cert-store` | on | the directory store of OPC 10000-12 Annex F ([`cert::DirectoryStore`]), the validator over it ([`cert::StoreValidator`]), and `Identity::from_store`. |
 //! | `legacy-policies` | off | the deprecated and attackable Basic128Rsa15 and Basic256 policies, and `rsa-1_5` legacy secrets. |
