@@ -87,6 +87,7 @@ impl SecurityPolicy for EccNistP256AesGcm {
     /// (OPC 10000-6 §6.8.1, 1.05.07): `previous` is that secret.
     fn start_key_exchange(
         &self,
+        _mode: MessageSecurityMode,
         rng: &mut dyn CryptoRng,
         previous: Option<&ChainingSecret>,
     ) -> Result<Box<dyn KeyExchange>> {
@@ -438,8 +439,12 @@ fn policy() -> &'static dyn SecurityPolicy {
 fn handshake(seed: u64) -> (TokenKeys, TokenKeys) {
     let mut client_rng = StdRng::seed_from_u64(seed);
     let mut server_rng = StdRng::seed_from_u64(seed ^ 0x5eed);
-    let client = policy().start_key_exchange(&mut client_rng, None).unwrap();
-    let server = policy().start_key_exchange(&mut server_rng, None).unwrap();
+    let client = policy()
+        .start_key_exchange(MessageSecurityMode::SignAndEncrypt, &mut client_rng, None)
+        .unwrap();
+    let server = policy()
+        .start_key_exchange(MessageSecurityMode::SignAndEncrypt, &mut server_rng, None)
+        .unwrap();
     let client_nonce = client.local_nonce().to_vec();
     let server_nonce = server.local_nonce().to_vec();
     assert_eq!(client_nonce.len(), DESCRIPTOR.nonce_len);
@@ -770,7 +775,7 @@ fn a_chunk_of_another_token_id_is_rejected() {
 fn bad_peer_nonces_are_nonce_invalid() {
     let mut rng = StdRng::seed_from_u64(7);
     let valid = policy()
-        .start_key_exchange(&mut rng, None)
+        .start_key_exchange(MessageSecurityMode::SignAndEncrypt, &mut rng, None)
         .unwrap()
         .local_nonce()
         .to_vec();
@@ -795,14 +800,18 @@ fn bad_peer_nonces_are_nonce_invalid() {
     ];
     for (what, nonce) in bad {
         for role in [Role::Client, Role::Server] {
-            let exchange = policy().start_key_exchange(&mut rng, None).unwrap();
+            let exchange = policy()
+                .start_key_exchange(MessageSecurityMode::SignAndEncrypt, &mut rng, None)
+                .unwrap();
             let e = exchange.complete(role, &nonce).unwrap_err();
             assert_eq!(e, Error::NonceInvalid, "{what}");
             assert_eq!(status(e), StatusCode::BAD_NONCE_INVALID, "{what}");
         }
     }
     // The valid one is accepted.
-    let exchange = policy().start_key_exchange(&mut rng, None).unwrap();
+    let exchange = policy()
+        .start_key_exchange(MessageSecurityMode::SignAndEncrypt, &mut rng, None)
+        .unwrap();
     assert!(exchange.complete(Role::Server, &valid).is_ok());
 }
 
@@ -810,7 +819,11 @@ fn bad_peer_nonces_are_nonce_invalid() {
 fn nonces_are_ephemeral_and_seeded() {
     let nonce = |seed| {
         policy()
-            .start_key_exchange(&mut StdRng::seed_from_u64(seed), None)
+            .start_key_exchange(
+                MessageSecurityMode::SignAndEncrypt,
+                &mut StdRng::seed_from_u64(seed),
+                None,
+            )
             .unwrap()
             .local_nonce()
             .to_vec()
@@ -1426,10 +1439,18 @@ fn renewals_chain_to_the_previous_secret() {
         let mut client_rng = StdRng::seed_from_u64(seed);
         let mut server_rng = StdRng::seed_from_u64(seed ^ 1);
         let client = policy()
-            .start_key_exchange(&mut client_rng, client_prev)
+            .start_key_exchange(
+                MessageSecurityMode::SignAndEncrypt,
+                &mut client_rng,
+                client_prev,
+            )
             .unwrap();
         let server = policy()
-            .start_key_exchange(&mut server_rng, server_prev)
+            .start_key_exchange(
+                MessageSecurityMode::SignAndEncrypt,
+                &mut server_rng,
+                server_prev,
+            )
             .unwrap();
         let (cn, sn) = (client.local_nonce().to_vec(), server.local_nonce().to_vec());
         (

@@ -291,11 +291,12 @@ impl SecurityPolicy for Tapped {
 
     fn start_key_exchange(
         &self,
+        mode: uasc::messages::MessageSecurityMode,
         rng: &mut dyn rand::CryptoRng,
         previous: Option<&ChainingSecret>,
     ) -> uasc::Result<Box<dyn KeyExchange>> {
         Ok(Box::new(TappedExchange {
-            inner: self.inner.start_key_exchange(rng, previous)?,
+            inner: self.inner.start_key_exchange(mode, rng, previous)?,
             sending: Arc::clone(&self.sending),
         }))
     }

@@ -109,7 +109,7 @@ fn check_key_sets(name: &str, v: &Value) {
     let sn = h(v, "server_nonce_hex");
     for (field, secret, seed) in [("client_keys", &sn, &cn), ("server_keys", &cn, &sn)] {
         let mut out = vec![0u8; sizes.iter().sum()];
-        prf.derive(secret, seed, &mut out);
+        prf.derive(secret, seed, &mut out).unwrap();
         let (sig, rest) = out.split_at(sizes[0]);
         let (enc, iv) = rest.split_at(sizes[1]);
         let keys = &v[field];

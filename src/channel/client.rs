@@ -240,7 +240,11 @@ impl ClientChannel {
             validate_server(&self.config, chain, self.utc(now), self.opened_at)?;
         }
         let previous = self.common.tokens.latest_chaining().cloned();
-        let exchange = policy.start_key_exchange(&mut *self.common.rng, previous.as_ref())?;
+        let exchange = policy.start_key_exchange(
+            self.config.mode,
+            &mut *self.common.rng,
+            previous.as_ref(),
+        )?;
         let request_id = self.take_request_id();
         let negotiated = self.common.negotiated.ok_or(Error::SecureChannelClosed)?;
         let request = OpenSecureChannelRequest {

@@ -338,7 +338,7 @@ impl ServerChannel {
         } else {
             None
         };
-        let exchange = policy.start_key_exchange(&mut *self.common.rng, previous.as_ref())?;
+        let exchange = policy.start_key_exchange(mode, &mut *self.common.rng, previous.as_ref())?;
         let server_nonce = ByteString::from(exchange.local_nonce());
         let client_nonce = request.client_nonce.as_bytes().unwrap_or_default();
         let nonces = Nonces::new(exchange.local_nonce(), client_nonce);

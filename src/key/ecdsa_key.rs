@@ -4,12 +4,12 @@
 
 use core::fmt;
 
-use p256::ecdsa::signature::{Signer, Verifier};
 use p256::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use super::KeyError;
+use crate::crypto::rust_crypto::ecdsa;
 use crate::policy::{AsymmetricEncryption, AsymmetricSignature, OwnKey, PeerKey};
 use crate::{Error, Result};
 
@@ -112,17 +112,10 @@ impl OwnKey for EcdsaPrivateKey {
         if scheme != self.scheme() {
             return Err(Error::SecurityChecksFailed);
         }
-        let fail = |_| Error::SecurityChecksFailed;
-        Ok(match self {
-            EcdsaPrivateKey::P256(k) => {
-                let s: p256::ecdsa::Signature = k.try_sign(data).map_err(fail)?;
-                s.to_bytes().to_vec()
-            }
-            EcdsaPrivateKey::P384(k) => {
-                let s: p384::ecdsa::Signature = k.try_sign(data).map_err(fail)?;
-                s.to_bytes().to_vec()
-            }
-        })
+        match self {
+            EcdsaPrivateKey::P256(k) => ecdsa::sign_p256(k, data),
+            EcdsaPrivateKey::P384(k) => ecdsa::sign_p384(k, data),
+        }
     }
 
     fn ciphertext_block_size(&self, _: AsymmetricEncryption) -> usize {
@@ -196,19 +189,12 @@ impl PeerKey for EcdsaPublicKey {
     }
 
     fn verify(&self, scheme: AsymmetricSignature, data: &[u8], signature: &[u8]) -> Result<()> {
-        let fail = |_| Error::SecurityChecksFailed;
         if scheme != self.scheme() {
             return Err(Error::SecurityChecksFailed);
         }
         match self {
-            EcdsaPublicKey::P256(k) => {
-                let s = p256::ecdsa::Signature::from_slice(signature).map_err(fail)?;
-                k.verify(data, &s).map_err(fail)
-            }
-            EcdsaPublicKey::P384(k) => {
-                let s = p384::ecdsa::Signature::from_slice(signature).map_err(fail)?;
-                k.verify(data, &s).map_err(fail)
-            }
+            EcdsaPublicKey::P256(k) => ecdsa::verify_p256(k, data, signature),
+            EcdsaPublicKey::P384(k) => ecdsa::verify_p384(k, data, signature),
         }
     }
 

@@ -7,11 +7,10 @@ use rand_core::CryptoRng;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
-use rsa::{Oaep, Pkcs1v15Sign, Pss};
-use sha2::Digest;
 use zeroize::Zeroizing;
 
 use super::KeyError;
+use crate::crypto::rust_crypto::rsa as rsa_ops;
 use crate::policy::{AsymmetricEncryption, AsymmetricSignature, OwnKey, PeerKey};
 use crate::{Error, Result};
 
@@ -90,30 +89,7 @@ impl OwnKey for RsaPrivateKey {
         data: &[u8],
         rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>> {
-        let out = match scheme {
-            #[cfg(feature = "legacy-policies")]
-            AsymmetricSignature::RsaPkcs1v15Sha1 => self.0.sign_with_rng(
-                rng,
-                Pkcs1v15Sign::new::<sha1::Sha1>(),
-                &sha1::Sha1::digest(data),
-            ),
-            AsymmetricSignature::RsaPkcs1v15Sha256 => self.0.sign_with_rng(
-                rng,
-                Pkcs1v15Sign::new::<sha2::Sha256>(),
-                &sha2::Sha256::digest(data),
-            ),
-            AsymmetricSignature::RsaPssSha256 => {
-                self.0
-                    .sign_with_rng(rng, Pss::<sha2::Sha256>::new(), &sha2::Sha256::digest(data))
-            }
-            AsymmetricSignature::EcdsaSha256
-            | AsymmetricSignature::EcdsaSha384
-            | AsymmetricSignature::Ed25519
-            | AsymmetricSignature::Ed448 => {
-                return Err(Error::SecurityChecksFailed);
-            }
-        };
-        out.map_err(|_| Error::SecurityChecksFailed)
+        rsa_ops::sign(&self.0, scheme, data, rng)
     }
 
     fn ciphertext_block_size(&self, _: AsymmetricEncryption) -> usize {
@@ -125,16 +101,7 @@ impl OwnKey for RsaPrivateKey {
         scheme: AsymmetricEncryption,
         block: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>> {
-        let out = match scheme {
-            AsymmetricEncryption::RsaOaepSha1 => self.0.decrypt(Oaep::<sha1::Sha1>::new(), block),
-            AsymmetricEncryption::RsaOaepSha256 => {
-                self.0.decrypt(Oaep::<sha2::Sha256>::new(), block)
-            }
-            #[cfg(feature = "legacy-policies")]
-            AsymmetricEncryption::RsaPkcs1v15 => self.0.decrypt(rsa::Pkcs1v15Encrypt, block),
-        };
-        out.map(Zeroizing::new)
-            .map_err(|_| Error::SecurityChecksFailed)
+        rsa_ops::decrypt(&self.0, scheme, block)
     }
 }
 
@@ -181,31 +148,7 @@ impl PeerKey for RsaPublicKey {
     }
 
     fn verify(&self, scheme: AsymmetricSignature, data: &[u8], signature: &[u8]) -> Result<()> {
-        let out = match scheme {
-            #[cfg(feature = "legacy-policies")]
-            AsymmetricSignature::RsaPkcs1v15Sha1 => self.0.verify(
-                Pkcs1v15Sign::new::<sha1::Sha1>(),
-                &sha1::Sha1::digest(data),
-                signature,
-            ),
-            AsymmetricSignature::RsaPkcs1v15Sha256 => self.0.verify(
-                Pkcs1v15Sign::new::<sha2::Sha256>(),
-                &sha2::Sha256::digest(data),
-                signature,
-            ),
-            AsymmetricSignature::RsaPssSha256 => self.0.verify(
-                Pss::<sha2::Sha256>::new(),
-                &sha2::Sha256::digest(data),
-                signature,
-            ),
-            AsymmetricSignature::EcdsaSha256
-            | AsymmetricSignature::EcdsaSha384
-            | AsymmetricSignature::Ed25519
-            | AsymmetricSignature::Ed448 => {
-                return Err(Error::SecurityChecksFailed);
-            }
-        };
-        out.map_err(|_| Error::SecurityChecksFailed)
+        rsa_ops::verify(&self.0, scheme, data, signature)
     }
 
     fn plaintext_block_size(&self, scheme: AsymmetricEncryption) -> usize {
@@ -222,16 +165,6 @@ impl PeerKey for RsaPublicKey {
         block: &[u8],
         rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>> {
-        let out = match scheme {
-            AsymmetricEncryption::RsaOaepSha1 => {
-                self.0.encrypt(rng, Oaep::<sha1::Sha1>::new(), block)
-            }
-            AsymmetricEncryption::RsaOaepSha256 => {
-                self.0.encrypt(rng, Oaep::<sha2::Sha256>::new(), block)
-            }
-            #[cfg(feature = "legacy-policies")]
-            AsymmetricEncryption::RsaPkcs1v15 => self.0.encrypt(rng, rsa::Pkcs1v15Encrypt, block),
-        };
-        out.map_err(|_| Error::EncodingLimitsExceeded("RSA block"))
+        rsa_ops::encrypt(&self.0, scheme, block, rng)
     }
 }

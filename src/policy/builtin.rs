@@ -1,54 +1,213 @@
-//! The security policies this crate implements (OPC 10000-7): None and the
-//! RSA policies with AES-CBC, HMAC and P_SHA.
+//! The security policies this crate implements (OPC 10000-7): None, the
+//! RSA policies with AES-CBC, HMAC and P_SHA, and the ECC policies with
+//! ephemeral ECDH, HKDF and AES-CBC + HMAC or an AEAD cipher
+//! (OPC 10000-6 §6.8).
 
 use rand_core::CryptoRng;
 
+use super::ecc_exchange::EcdhExchange;
 use super::key_exchange::derive_p_sha;
 use super::{
     AsymmetricEncryption, AsymmetricSignature, ChainingSecret, HmacHash, KeyExchange,
     NonceExchange, PeerKey, PolicyDescriptor, Role, SecurityPolicy, SymmetricKeys,
 };
-use crate::crypto::PHash;
-use crate::key::RsaPublicKey;
+use crate::crypto::{AeadAlgorithm, CryptoProvider, EcdhCurve, HashAlgorithm, PHash};
+use crate::messages::MessageSecurityMode;
 use crate::{Error, Result};
 
-/// A policy implemented by this crate: a [`PolicyDescriptor`] and the key
-/// derivation and HMAC it uses.
+/// How a built-in policy protects MSG and CLO chunks and derives their keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Algorithms {
+    /// SecurityPolicy None.
+    None,
+    /// Random nonces, P_SHA key derivation, AES-CBC and HMAC.
+    PSha {
+        /// The key derivation.
+        prf: PHash,
+        /// The HMAC's hash.
+        hmac: HmacHash,
+    },
+    /// Ephemeral ECDH nonces and HKDF (OPC 10000-6 §6.8.1).
+    Ecc {
+        /// The curve of the ephemeral keys.
+        curve: EcdhCurve,
+        /// The hash of HKDF (and of the HMAC, without AEAD).
+        hash: HashAlgorithm,
+        /// How chunks are protected.
+        symmetric: Symmetric,
+    },
+}
+
+/// The symmetric protection of an ECC policy's MSG and CLO chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Symmetric {
+    /// AES-CBC and HMAC with the HKDF hash, as the RSA policies.
+    CbcHmac,
+    /// An AEAD cipher (OPC 10000-6 §6.7.2.5.2).
+    Aead(AeadAlgorithm),
+}
+
+/// A policy implemented by this crate: a [`PolicyDescriptor`], the
+/// algorithms behind it, and the [`CryptoProvider`] that runs them (the
+/// [default](crate::crypto::default_provider) unless
+/// [`with_provider`](Self::with_provider) chose another).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BuiltinPolicy {
     descriptor: PolicyDescriptor,
-    prf: Option<(PHash, HmacHash)>,
+    algorithms: Algorithms,
+    provider: &'static CryptoProvider,
+    chain_renewals: bool,
 }
 
 impl BuiltinPolicy {
+    const fn new(descriptor: PolicyDescriptor, algorithms: Algorithms) -> Self {
+        BuiltinPolicy {
+            descriptor,
+            algorithms,
+            provider: &crate::crypto::rust_crypto::PROVIDER,
+            chain_renewals: true,
+        }
+    }
+
     /// The policy's parameters (also through [`SecurityPolicy::descriptor`]).
     pub const fn descriptor(&self) -> &PolicyDescriptor {
         &self.descriptor
     }
 
+    /// The same policy on another crypto backend.
+    pub const fn with_provider(self, provider: &'static CryptoProvider) -> Self {
+        BuiltinPolicy { provider, ..self }
+    }
+
+    /// The crypto backend.
+    pub const fn provider(&self) -> &'static CryptoProvider {
+        self.provider
+    }
+
+    /// The same policy with renewals that chain (`true`, the default) or
+    /// do not chain the previous token's key input, for the ECC policies
+    /// without SecureChannelEnhancements.
+    ///
+    /// OPC 10000-6 §6.8.1 (1.05.07, as the OPC Foundation advisory on
+    /// renewals quotes it): "When a SecureChannel is renewed the shared
+    /// secret used to derive the current set of keys is XORed with the new
+    /// shared secret negotiated during renewal", so `IKM_n = IKM_(n-1) XOR
+    /// Shared_n`. UA-.NETStandard does so for every ECC policy; open62541
+    /// 1.5.10 only for SecureChannelEnhancements policies, so a channel with
+    /// it on ECC_nistP256 or ECC_nistP384 needs `chain_renewals(false)`
+    /// (both ends must agree, or the first renewal's chunks fail). Policies
+    /// with SecureChannelEnhancements always chain, and the P_SHA policies
+    /// never do: for them this setting is ignored.
+    pub const fn chain_renewals(self, chain: bool) -> Self {
+        BuiltinPolicy {
+            chain_renewals: chain,
+            ..self
+        }
+    }
+
+    /// Whether a renewal chains the previous key input (see
+    /// [`chain_renewals`](Self::chain_renewals)).
+    pub const fn chains_renewals(&self) -> bool {
+        match self.algorithms {
+            Algorithms::Ecc { .. } => {
+                self.chain_renewals || self.descriptor.secure_channel_enhancements
+            }
+            _ => false,
+        }
+    }
+
     /// The keys `side` secures its chunks with, from both nonces
-    /// (OPC 10000-6 §6.7.5).
+    /// (OPC 10000-6 §6.7.5), for the P_SHA policies and None. The ECC
+    /// policies agree keys from ephemeral key pairs instead
+    /// ([`key_exchange_with_private_key`](Self::key_exchange_with_private_key)):
+    /// for them this is `BadSecurityChecksFailed`.
     pub fn derive_keys(
-        &'static self,
+        &self,
         side: Role,
         client_nonce: &[u8],
         server_nonce: &[u8],
     ) -> Result<SymmetricKeys> {
-        derive_p_sha(&self.descriptor, self.prf, side, client_nonce, server_nonce)
+        match self.algorithms {
+            Algorithms::Ecc { .. } => Err(Error::SecurityChecksFailed),
+            _ => derive_p_sha(
+                self.provider,
+                &self.descriptor,
+                self.prf(),
+                side,
+                client_nonce,
+                server_nonce,
+            ),
+        }
     }
 
-    /// The hash of the policy's HMAC; `None` for SecurityPolicy None.
+    /// The key derivation and HMAC of the P_SHA policies.
+    fn prf(&self) -> Option<(PHash, HmacHash)> {
+        match self.algorithms {
+            Algorithms::PSha { prf, hmac } => Some((prf, hmac)),
+            _ => None,
+        }
+    }
+
+    /// The hash of the policy's HMAC, for the P_SHA policies (the RSA
+    /// EncryptedSecret uses it); `None` otherwise.
     pub(crate) const fn hmac_hash(&self) -> Option<HmacHash> {
-        match self.prf {
-            Some((_, hmac)) => Some(hmac),
-            None => None,
+        match self.algorithms {
+            Algorithms::PSha { hmac, .. } => Some(hmac),
+            _ => None,
         }
     }
 
     /// A key exchange with a chosen nonce instead of a random one, e.g. to
-    /// reproduce a recorded session.
-    pub fn key_exchange_with_nonce(&'static self, nonce: &[u8]) -> NonceExchange {
-        NonceExchange::new(&self.descriptor, self.prf, nonce)
+    /// reproduce a recorded session, for the P_SHA policies and None. Under
+    /// an ECC policy the nonce is a public key whose private half is
+    /// needed: the exchange this returns refuses to complete
+    /// (`BadSecurityChecksFailed`); use
+    /// [`key_exchange_with_private_key`](Self::key_exchange_with_private_key).
+    pub fn key_exchange_with_nonce(&self, nonce: &[u8]) -> NonceExchange {
+        NonceExchange::with_provider(self.provider, &self.descriptor, self.prf(), nonce)
+    }
+
+    /// An ECC key exchange with a chosen ephemeral private key (big-endian
+    /// scalar), e.g. to reproduce a recorded session; `previous` is the key
+    /// input of the token it renews, as
+    /// [`SecurityPolicy::start_key_exchange`] takes it. A scalar that is not
+    /// one of the curve's is `BadDecodingError`; a policy that is not an ECC
+    /// one is `BadSecurityChecksFailed`.
+    pub fn key_exchange_with_private_key(
+        &self,
+        mode: MessageSecurityMode,
+        private_key: &[u8],
+        previous: Option<&ChainingSecret>,
+    ) -> Result<EcdhExchange> {
+        let Algorithms::Ecc { curve, .. } = self.algorithms else {
+            return Err(Error::SecurityChecksFailed);
+        };
+        let key = (self.provider.ephemeral_from_private_bytes)(curve, private_key)?;
+        self.ecdh_exchange(mode, key, previous)
+    }
+
+    fn ecdh_exchange(
+        &self,
+        mode: MessageSecurityMode,
+        key: Box<dyn crate::crypto::EphemeralKey>,
+        previous: Option<&ChainingSecret>,
+    ) -> Result<EcdhExchange> {
+        let Algorithms::Ecc {
+            hash, symmetric, ..
+        } = self.algorithms
+        else {
+            return Err(Error::SecurityChecksFailed);
+        };
+        let previous = previous.filter(|_| self.chains_renewals()).cloned();
+        Ok(EcdhExchange::new(
+            self.provider,
+            self.descriptor,
+            hash,
+            symmetric,
+            mode,
+            key,
+            previous,
+        ))
     }
 }
 
@@ -57,39 +216,52 @@ impl SecurityPolicy for BuiltinPolicy {
         &self.descriptor
     }
 
+    /// P_SHA policies: random bytes of the policy's nonce length. ECC
+    /// policies: a fresh ephemeral key pair, whose public key is the nonce,
+    /// and the previous token's key input when renewals chain.
     fn start_key_exchange(
         &self,
+        mode: MessageSecurityMode,
         rng: &mut dyn CryptoRng,
-        _previous: Option<&ChainingSecret>,
+        previous: Option<&ChainingSecret>,
     ) -> Result<Box<dyn KeyExchange>> {
-        let policy = by_uri(self.descriptor.uri).ok_or(Error::SecurityChecksFailed)?;
+        if let Algorithms::Ecc { curve, .. } = self.algorithms {
+            let key = (self.provider.generate_ephemeral)(curve, rng);
+            return Ok(Box::new(self.ecdh_exchange(mode, key, previous)?));
+        }
         let mut nonce = zeroize::Zeroizing::new([0u8; 64]);
         let nonce = nonce
             .get_mut(..self.descriptor.nonce_len)
             .ok_or(Error::NonceInvalid)?;
         rng.fill_bytes(nonce);
-        Ok(Box::new(policy.key_exchange_with_nonce(nonce)))
+        Ok(Box::new(self.key_exchange_with_nonce(nonce)))
     }
 
+    /// The key of the certificate's SubjectPublicKeyInfo, from the
+    /// provider: RSA within the policy's size bounds for the RSA policies,
+    /// ECDSA on the policy's curve for the ECC ones;
+    /// `BadCertificatePolicyCheckFailed` otherwise.
     fn peer_key(&self, certificate_der: &[u8]) -> Result<Box<dyn PeerKey>> {
         let d = &self.descriptor;
-        if d.is_none() {
+        let Some(scheme) = d.asymmetric_signature else {
             return Err(Error::CertificatePolicyCheckFailed(
                 "SecurityPolicy None uses no certificates",
             ));
-        }
-        let key = RsaPublicKey::from_certificate_der(certificate_der)?;
-        let bits = key.size() * 8;
+        };
+        let (_, cert) = x509_parser::parse_x509_certificate(certificate_der)
+            .map_err(|_| Error::Decoding("X.509 certificate"))?;
+        let key = (self.provider.peer_key)(cert.tbs_certificate.subject_pki.raw, scheme)?;
+        let bits = key.bits();
         if bits < d.min_asymmetric_key_bits as usize || bits > d.max_asymmetric_key_bits as usize {
-            return Err(Error::CertificatePolicyCheckFailed("RSA key size"));
+            return Err(Error::CertificatePolicyCheckFailed("key size"));
         }
-        Ok(Box::new(key))
+        Ok(key)
     }
 }
 
 /// SecurityPolicy None: no security at all.
-pub static NONE: BuiltinPolicy = BuiltinPolicy {
-    descriptor: PolicyDescriptor {
+pub static NONE: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
         name: "None",
         uri: "http://opcfoundation.org/UA/SecurityPolicy#None",
         asymmetric_encryption: None,
@@ -106,8 +278,8 @@ pub static NONE: BuiltinPolicy = BuiltinPolicy {
         secure_channel_enhancements: false,
         deprecated: false,
     },
-    prf: None,
-};
+    Algorithms::None,
+);
 
 /// What the current RSA policies share: HMAC-SHA256 and P_SHA256, 32-byte
 /// keys and nonces, RSA keys of 2048 to 4096 bits.
@@ -129,43 +301,152 @@ const RSA_SHA256: PolicyDescriptor = PolicyDescriptor {
     deprecated: false,
 };
 
-const P_SHA256: Option<(PHash, HmacHash)> = Some((PHash::Sha256, HmacHash::Sha256));
+const P_SHA256: Algorithms = Algorithms::PSha {
+    prf: PHash::Sha256,
+    hmac: HmacHash::Sha256,
+};
 
 /// Basic256Sha256: AES-256-CBC, HMAC-SHA256, P_SHA256, RSA-OAEP-SHA1,
 /// RSA-PKCS#1 v1.5-SHA256.
-pub static BASIC256_SHA256: BuiltinPolicy = BuiltinPolicy {
-    descriptor: PolicyDescriptor {
+pub static BASIC256_SHA256: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
         name: "Basic256Sha256",
         uri: "http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256",
         ..RSA_SHA256
     },
-    prf: P_SHA256,
-};
+    P_SHA256,
+);
 
 /// Aes128_Sha256_RsaOaep: AES-128-CBC, HMAC-SHA256, P_SHA256, RSA-OAEP-SHA1,
 /// RSA-PKCS#1 v1.5-SHA256.
-pub static AES128_SHA256_RSA_OAEP: BuiltinPolicy = BuiltinPolicy {
-    descriptor: PolicyDescriptor {
+pub static AES128_SHA256_RSA_OAEP: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
         name: "Aes128_Sha256_RsaOaep",
         uri: "http://opcfoundation.org/UA/SecurityPolicy#Aes128_Sha256_RsaOaep",
         encrypting_key_len: 16,
         ..RSA_SHA256
     },
-    prf: P_SHA256,
-};
+    P_SHA256,
+);
 
 /// Aes256_Sha256_RsaPss: AES-256-CBC, HMAC-SHA256, P_SHA256,
 /// RSA-OAEP-SHA256, RSA-PSS-SHA256.
-pub static AES256_SHA256_RSA_PSS: BuiltinPolicy = BuiltinPolicy {
-    descriptor: PolicyDescriptor {
+pub static AES256_SHA256_RSA_PSS: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
         name: "Aes256_Sha256_RsaPss",
         uri: "http://opcfoundation.org/UA/SecurityPolicy#Aes256_Sha256_RsaPss",
         asymmetric_encryption: Some(AsymmetricEncryption::RsaOaepSha256),
         asymmetric_signature: Some(AsymmetricSignature::RsaPssSha256),
         ..RSA_SHA256
     },
-    prf: P_SHA256,
+    P_SHA256,
+);
+
+/// What the ECC policies on P-256 share (OPC 10000-6 §6.8): 64-byte
+/// nonces (ephemeral `X ‖ Y`), ECDSA-SHA256 as raw `r ‖ s` on OPN chunks,
+/// which are signed and not encrypted, P-256 certificates, sequence
+/// numbers from 0.
+const ECC_P256: PolicyDescriptor = PolicyDescriptor {
+    name: "",
+    uri: "",
+    asymmetric_encryption: None,
+    asymmetric_signature: Some(AsymmetricSignature::EcdsaSha256),
+    signing_key_len: 32,
+    encrypting_key_len: 16,
+    iv_len: 16,
+    signature_len: 32,
+    nonce_len: 64,
+    min_asymmetric_key_bits: 256,
+    max_asymmetric_key_bits: 256,
+    legacy_sequence_numbers: false,
+    aead: false,
+    secure_channel_enhancements: false,
+    deprecated: false,
 };
+
+/// ECC_nistP256: ephemeral ECDH on P-256, HKDF-SHA256, AES-128-CBC and
+/// HMAC-SHA256, ECDSA-SHA256. In mode Sign only the 32-byte signing key is
+/// derived (L = 32, OPC 10000-6 §6.8.1 Step 1 as open62541 quotes it).
+pub static ECC_NIST_P256: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_nistP256",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_nistP256",
+        ..ECC_P256
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::NistP256,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::CbcHmac,
+    },
+);
+
+/// ECC_nistP384: ephemeral ECDH on P-384, HKDF-SHA384, AES-256-CBC and
+/// HMAC-SHA384, ECDSA-SHA384, 96-byte nonces. In mode Sign only the
+/// 48-byte signing key is derived.
+pub static ECC_NIST_P384: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_nistP384",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_nistP384",
+        asymmetric_signature: Some(AsymmetricSignature::EcdsaSha384),
+        signing_key_len: 48,
+        encrypting_key_len: 32,
+        signature_len: 48,
+        nonce_len: 96,
+        min_asymmetric_key_bits: 384,
+        max_asymmetric_key_bits: 384,
+        ..ECC_P256
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::NistP384,
+        hash: HashAlgorithm::Sha384,
+        symmetric: Symmetric::CbcHmac,
+    },
+);
+
+/// What the two AEAD policies on P-256 add: no signing key, a 12-byte IV,
+/// a 16-byte tag, and SecureChannelEnhancements (OPC 10000-6 §6.8: the
+/// first OPN response signed over the request's signature too, the
+/// ChannelThumbprint, renewals that chain).
+const ECC_P256_AEAD: PolicyDescriptor = PolicyDescriptor {
+    signing_key_len: 0,
+    iv_len: 12,
+    signature_len: 16,
+    aead: true,
+    secure_channel_enhancements: true,
+    ..ECC_P256
+};
+
+/// ECC_nistP256_AesGcm: ephemeral ECDH on P-256, HKDF-SHA256, AES-128-GCM,
+/// ECDSA-SHA256, SecureChannelEnhancements.
+pub static ECC_NIST_P256_AES_GCM: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_nistP256_AesGcm",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_nistP256_AesGcm",
+        encrypting_key_len: 16,
+        ..ECC_P256_AEAD
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::NistP256,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::Aead(AeadAlgorithm::Aes128Gcm),
+    },
+);
+
+/// ECC_nistP256_ChaChaPoly: ephemeral ECDH on P-256, HKDF-SHA256,
+/// ChaCha20-Poly1305, ECDSA-SHA256, SecureChannelEnhancements.
+pub static ECC_NIST_P256_CHACHA_POLY: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_nistP256_ChaChaPoly",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_nistP256_ChaChaPoly",
+        encrypting_key_len: 32,
+        ..ECC_P256_AEAD
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::NistP256,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::Aead(AeadAlgorithm::ChaCha20Poly1305),
+    },
+);
 
 /// What the deprecated policies share: HMAC-SHA1, P_SHA1, RSA keys of 1024
 /// to 2048 bits.
@@ -180,14 +461,17 @@ const RSA_SHA1: PolicyDescriptor = PolicyDescriptor {
 };
 
 #[cfg(feature = "legacy-policies")]
-const P_SHA1: Option<(PHash, HmacHash)> = Some((PHash::Sha1, HmacHash::Sha1));
+const P_SHA1: Algorithms = Algorithms::PSha {
+    prf: PHash::Sha1,
+    hmac: HmacHash::Sha1,
+};
 
 /// Basic128Rsa15: deprecated and broken (RSA PKCS#1 v1.5 encryption is open
 /// to Bleichenbacher padding-oracle attacks; SHA-1). Only with the
 /// `legacy-policies` feature.
 #[cfg(feature = "legacy-policies")]
-pub static BASIC128_RSA15: BuiltinPolicy = BuiltinPolicy {
-    descriptor: PolicyDescriptor {
+pub static BASIC128_RSA15: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
         name: "Basic128Rsa15",
         uri: "http://opcfoundation.org/UA/SecurityPolicy#Basic128Rsa15",
         asymmetric_encryption: Some(AsymmetricEncryption::RsaPkcs1v15),
@@ -196,22 +480,23 @@ pub static BASIC128_RSA15: BuiltinPolicy = BuiltinPolicy {
         nonce_len: 16,
         ..RSA_SHA1
     },
-    prf: P_SHA1,
-};
+    P_SHA1,
+);
 
 /// Basic256: deprecated (SHA-1). Only with the `legacy-policies` feature.
 #[cfg(feature = "legacy-policies")]
-pub static BASIC256: BuiltinPolicy = BuiltinPolicy {
-    descriptor: PolicyDescriptor {
+pub static BASIC256: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
         name: "Basic256",
         uri: "http://opcfoundation.org/UA/SecurityPolicy#Basic256",
         signing_key_len: 24,
         ..RSA_SHA1
     },
-    prf: P_SHA1,
-};
+    P_SHA1,
+);
 
-/// Every policy compiled in, None first.
+/// Every policy compiled in, None first, then the RSA and the ECC
+/// policies.
 pub static ALL: &[&BuiltinPolicy] = &[
     &NONE,
     &BASIC256_SHA256,

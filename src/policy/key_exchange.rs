@@ -6,7 +6,7 @@ use core::fmt;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{ChunkProtection, PolicyDescriptor, SymmetricKeys};
-use crate::crypto::PHash;
+use crate::crypto::{CryptoProvider, PHash, default_provider};
 use crate::{Error, Result};
 
 /// Which end of a channel we are.
@@ -80,7 +80,8 @@ pub trait KeyExchange: Send + fmt::Debug {
 
     /// Completes the exchange with the peer's nonce and returns the token's
     /// keys. A nonce of the wrong length or not a valid key gives
-    /// `BadNonceInvalid`.
+    /// `BadNonceInvalid`, and nothing is derived. The exchange is consumed:
+    /// an ephemeral private key is used once and zeroized.
     fn complete(self: Box<Self>, role: Role, peer_nonce: &[u8]) -> Result<TokenKeys>;
 }
 
@@ -88,19 +89,15 @@ pub trait KeyExchange: Send + fmt::Debug {
 /// bytes, and each direction's keys are
 /// `P_SHA(secret = the other side's nonce, seed = the sender's nonce)`.
 pub struct NonceExchange {
-    descriptor: &'static PolicyDescriptor,
+    provider: &'static CryptoProvider,
+    descriptor: PolicyDescriptor,
     prf: Option<(PHash, HmacHash)>,
     nonce: Zeroizing<Vec<u8>>,
 }
 
-/// The hash behind a policy's HMAC signatures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HmacHash {
-    /// HMAC-SHA1 (the deprecated policies).
-    Sha1,
-    /// HMAC-SHA256.
-    Sha256,
-}
+/// The hash behind a policy's HMAC signatures: SHA-1 for the deprecated
+/// policies, SHA-256, and SHA-384 for ECC_nistP384.
+pub type HmacHash = crate::crypto::HashAlgorithm;
 
 impl fmt::Debug for NonceExchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -113,14 +110,26 @@ impl fmt::Debug for NonceExchange {
 impl NonceExchange {
     /// An exchange with a chosen nonce (normally random, of the policy's
     /// length; a recorded one reproduces a recorded session). `prf` is the
-    /// key derivation and HMAC, `None` for SecurityPolicy None.
+    /// key derivation and HMAC, `None` for SecurityPolicy None (a
+    /// descriptor of another policy without one refuses to complete).
     pub fn new(
-        descriptor: &'static PolicyDescriptor,
+        descriptor: &PolicyDescriptor,
+        prf: Option<(PHash, HmacHash)>,
+        nonce: &[u8],
+    ) -> Self {
+        Self::with_provider(default_provider(), descriptor, prf, nonce)
+    }
+
+    /// [`new`](Self::new) with the primitives of `provider`.
+    pub fn with_provider(
+        provider: &'static CryptoProvider,
+        descriptor: &PolicyDescriptor,
         prf: Option<(PHash, HmacHash)>,
         nonce: &[u8],
     ) -> Self {
         NonceExchange {
-            descriptor,
+            provider,
+            descriptor: *descriptor,
             prf,
             nonce: Zeroizing::new(nonce.to_vec()),
         }
@@ -133,7 +142,11 @@ impl KeyExchange for NonceExchange {
     }
 
     fn complete(self: Box<Self>, role: Role, peer_nonce: &[u8]) -> Result<TokenKeys> {
-        let d = self.descriptor;
+        let d = &self.descriptor;
+        // Without a key derivation only None has keys: no signatures.
+        if self.prf.is_none() && !d.is_none() {
+            return Err(Error::SecurityChecksFailed);
+        }
         if self.prf.is_some() && peer_nonce.len() != d.nonce_len {
             return Err(Error::NonceInvalid);
         }
@@ -141,7 +154,8 @@ impl KeyExchange for NonceExchange {
             Role::Client => (&self.nonce[..], peer_nonce),
             Role::Server => (peer_nonce, &self.nonce[..]),
         };
-        let derive = |side| derive_p_sha(d, self.prf, side, client_nonce, server_nonce);
+        let derive =
+            |side| derive_p_sha(self.provider, d, self.prf, side, client_nonce, server_nonce);
         Ok(TokenKeys {
             sending: Box::new(derive(role)?),
             receiving: Box::new(derive(role.peer())?),
@@ -154,7 +168,8 @@ impl KeyExchange for NonceExchange {
 /// the client's from `P_SHA(ServerNonce, ClientNonce)`, the server's from
 /// `P_SHA(ClientNonce, ServerNonce)`.
 pub(super) fn derive_p_sha(
-    descriptor: &'static PolicyDescriptor,
+    provider: &CryptoProvider,
+    descriptor: &PolicyDescriptor,
     prf: Option<(PHash, HmacHash)>,
     side: Role,
     client_nonce: &[u8],
@@ -169,10 +184,9 @@ pub(super) fn derive_p_sha(
     };
     let mut material = [0u8; 128];
     let result = match material.get_mut(..descriptor.key_material_len()) {
-        Some(m) => {
-            prf.derive(secret, seed, m);
-            SymmetricKeys::from_key_material(descriptor, hmac, m)
-        }
+        Some(m) => prf
+            .derive_with(provider, secret, seed, m)
+            .and_then(|()| SymmetricKeys::from_key_material_with(provider, descriptor, hmac, m)),
         None => Err(Error::SecurityChecksFailed),
     };
     material.zeroize();

@@ -7,24 +7,29 @@
 //! This crate's policies are the [`BuiltinPolicy`] statics; other crates can
 //! add their own by implementing the traits.
 
+mod aead_protection;
 mod asymmetric;
 mod builtin;
 mod certificate_key;
 mod descriptor;
+mod ecc_exchange;
 mod key_exchange;
 mod protection;
 mod security_policy;
 mod symmetric_keys;
 
+pub use aead_protection::AeadProtection;
 pub use asymmetric::{AsymmetricEncryption, AsymmetricSignature};
 pub use builtin::{
-    AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, ALL, BASIC256_SHA256, BuiltinPolicy, NONE,
-    by_name, by_uri,
+    AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, ALL, BASIC256_SHA256, BuiltinPolicy,
+    ECC_NIST_P256, ECC_NIST_P256_AES_GCM, ECC_NIST_P256_CHACHA_POLY, ECC_NIST_P384, NONE, by_name,
+    by_uri,
 };
 #[cfg(feature = "legacy-policies")]
 pub use builtin::{BASIC128_RSA15, BASIC256};
 pub use certificate_key::{OwnKey, PeerKey};
 pub use descriptor::PolicyDescriptor;
+pub use ecc_exchange::EcdhExchange;
 pub use key_exchange::{ChainingSecret, HmacHash, KeyExchange, NonceExchange, Role, TokenKeys};
 pub use protection::{ChunkContext, ChunkProtection};
 pub use security_policy::SecurityPolicy;

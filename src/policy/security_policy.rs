@@ -7,14 +7,15 @@ use rand_core::CryptoRng;
 
 use super::{ChainingSecret, KeyExchange, PeerKey, PolicyDescriptor};
 use crate::Result;
+use crate::messages::MessageSecurityMode;
 
 /// A security policy: its parameters, its key agreement and the keys its
 /// OPN chunks are secured with.
 ///
 /// The policies of OPC 10000-7 this crate ships are
 /// [`BuiltinPolicy`](super::BuiltinPolicy) values; a policy from elsewhere
-/// (another crypto backend, keys in a hardware module, the ECC and AEAD
-/// policies) implements this trait and is used the same way, as a
+/// (another crypto backend, keys in a hardware module, policies this crate
+/// does not build in) implements this trait and is used the same way, as a
 /// `&dyn SecurityPolicy`. The trait is object-safe and its objects are
 /// shared between threads.
 ///
@@ -33,12 +34,15 @@ pub trait SecurityPolicy: Send + Sync + fmt::Debug {
     /// The policy's parameters.
     fn descriptor(&self) -> &PolicyDescriptor;
 
-    /// Starts a key exchange for one token: makes our nonce with `rng`.
-    /// `previous` is what the channel's current token carries in
-    /// [`TokenKeys::chaining`](super::TokenKeys::chaining) when this is a
-    /// renewal; policies that do not chain ignore it.
+    /// Starts a key exchange for one token of a channel in `mode`: makes
+    /// our nonce with `rng`. `previous` is what the channel's current token
+    /// carries in [`TokenKeys::chaining`](super::TokenKeys::chaining) when
+    /// this is a renewal; policies that do not chain ignore it. The mode
+    /// matters to policies whose key layout depends on it (the non-AEAD ECC
+    /// policies derive no encryption key in mode Sign, OPC 10000-6 §6.8.1).
     fn start_key_exchange(
         &self,
+        mode: MessageSecurityMode,
         rng: &mut dyn CryptoRng,
         previous: Option<&ChainingSecret>,
     ) -> Result<Box<dyn KeyExchange>>;

@@ -1,9 +1,9 @@
 //! The curves of the ECC policies an EccEncryptedSecret is made with
 //! (OPC 10000-7 ECC_nistP256 and ECC_nistP384; OPC 10000-6 §6.8).
 
-use hkdf::Hkdf;
 use zeroize::Zeroizing;
 
+use crate::crypto::{EcdhCurve, HashAlgorithm, default_provider, hkdf};
 use crate::policy::AsymmetricSignature;
 use crate::{Error, Result};
 
@@ -39,15 +39,12 @@ impl EccCurve {
     /// Length of a public key as `X ‖ Y` without a SEC1 tag
     /// (OPC 10000-6 §6.8), in bytes.
     pub const fn public_key_len(self) -> usize {
-        2 * self.scalar_len()
+        self.ecdh().public_key_len()
     }
 
     /// Length of a private scalar (and of a coordinate), in bytes.
     pub const fn scalar_len(self) -> usize {
-        match self {
-            EccCurve::NistP256 => 32,
-            EccCurve::NistP384 => 48,
-        }
+        self.ecdh().scalar_len()
     }
 
     /// EncryptingKey length of the policy's AES-CBC, in bytes.
@@ -67,17 +64,19 @@ impl EccCurve {
         }
     }
 
-    /// `HKDF(IKM = secret, salt = salt, info = salt)` with the policy's hash
-    /// into `out` (RFC 5869; OPC 10000-6 §6.8.3 uses the salt as info too).
-    pub(crate) fn hkdf(self, secret: &[u8], salt: &[u8], out: &mut [u8]) -> Result<()> {
-        let fail = |_| Error::IdentityTokenInvalid;
+    /// The curve of the policy's ephemeral keys.
+    pub const fn ecdh(self) -> EcdhCurve {
         match self {
-            EccCurve::NistP256 => Hkdf::<sha2::Sha256>::new(Some(salt), secret)
-                .expand(salt, out)
-                .map_err(fail),
-            EccCurve::NistP384 => Hkdf::<sha2::Sha384>::new(Some(salt), secret)
-                .expand(salt, out)
-                .map_err(fail),
+            EccCurve::NistP256 => EcdhCurve::NistP256,
+            EccCurve::NistP384 => EcdhCurve::NistP384,
+        }
+    }
+
+    /// The hash of the policy's HKDF.
+    pub const fn hash(self) -> HashAlgorithm {
+        match self {
+            EccCurve::NistP256 => HashAlgorithm::Sha256,
+            EccCurve::NistP384 => HashAlgorithm::Sha384,
         }
     }
 
@@ -98,7 +97,15 @@ impl EccCurve {
         salt.extend_from_slice(sender_public_key);
         salt.extend_from_slice(receiver_public_key);
         let mut out = Zeroizing::new(vec![0u8; len]);
-        self.hkdf(shared_secret, &salt, &mut out)?;
+        hkdf(
+            default_provider(),
+            self.hash(),
+            shared_secret,
+            &salt,
+            &salt,
+            &mut out,
+        )
+        .map_err(|_| Error::IdentityTokenInvalid)?;
         Ok(out)
     }
 }

@@ -12,7 +12,8 @@ use super::payload::{
 };
 use super::{DecryptedSecret, EccCurve, EphemeralKeyPair, EphemeralKeys, SecretInput};
 use crate::codec::{Reader, Writer};
-use crate::policy::{OwnKey, PeerKey, SymmetricKeys};
+use crate::crypto::{CbcKey, default_provider};
+use crate::policy::{OwnKey, PeerKey};
 use crate::{Error, Result};
 
 /// The DataType NodeId of EccEncryptedSecret, written as its TypeId
@@ -74,10 +75,12 @@ impl EccEncryptedSecret {
     ) -> Result<Vec<u8>> {
         let curve = ephemeral.curve();
         let shared = ephemeral.shared_secret(receiver_public_key)?;
-        let material =
-            curve.secret_key_material(&shared, ephemeral.public_key(), receiver_public_key)?;
-        let (encrypting, iv) = material.split_at(curve.encrypting_key_len());
-        let keys = SymmetricKeys::encrypt_only(curve.policy_uri(), encrypting, iv)?;
+        let material = curve.secret_key_material(
+            shared.as_bytes(),
+            ephemeral.public_key(),
+            receiver_public_key,
+        )?;
+        let (cipher, iv) = payload_cipher(curve, &material)?;
 
         let mut key_data = Vec::with_capacity(8 + 2 * curve.public_key_len());
         let mut w = Writer::new(&mut key_data);
@@ -98,7 +101,7 @@ impl EccEncryptedSecret {
             &key_data,
         )?;
         let mut payload = build_payload(input.nonce, input.secret, PaddingSizeWidth::Two)?;
-        keys.encrypt(&mut payload)?;
+        cipher.encrypt(&iv, &mut payload)?;
         w.put(&payload);
         w.put(&vec![0u8; signature_len]);
         patch_length(&mut w, length_at)?;
@@ -172,9 +175,9 @@ impl EccEncryptedSecret {
             return Err(Error::IdentityTokenInvalid);
         }
         let shared = own.shared_secret(sender_public).map_err(bad)?;
-        let material = curve.secret_key_material(&shared, sender_public, receiver_public)?;
-        let (encrypting, iv) = material.split_at(curve.encrypting_key_len());
-        let keys = SymmetricKeys::encrypt_only(curve.policy_uri(), encrypting, iv).map_err(bad)?;
+        let material =
+            curve.secret_key_material(shared.as_bytes(), sender_public, receiver_public)?;
+        let (cipher, iv) = payload_cipher(curve, &material).map_err(bad)?;
 
         let encrypted = signed
             .get(header.header_len..)
@@ -183,7 +186,7 @@ impl EccEncryptedSecret {
             return Err(Error::IdentityTokenInvalid);
         }
         let mut plain = Zeroizing::new(encrypted.to_vec());
-        keys.decrypt(&mut plain).map_err(bad)?;
+        cipher.decrypt(&iv, &mut plain).map_err(bad)?;
         let payload = parse_payload(&plain, PaddingSizeWidth::Two)?;
         Ok(DecryptedSecret {
             policy_uri: header.policy_uri.to_owned(),
@@ -193,4 +196,22 @@ impl EccEncryptedSecret {
             rsa_form: None,
         })
     }
+}
+
+/// An AES-CBC key and its IV.
+type PayloadCipher = (Box<dyn CbcKey>, Zeroizing<[u8; 16]>);
+
+/// The AES-CBC key and IV of `EncryptingKey ‖ InitializationVector`.
+fn payload_cipher(curve: EccCurve, material: &[u8]) -> Result<PayloadCipher> {
+    let fail = || Error::IdentityTokenInvalid;
+    let (encrypting, iv_bytes) = material
+        .split_at_checked(curve.encrypting_key_len())
+        .ok_or_else(fail)?;
+    let mut iv = Zeroizing::new([0u8; 16]);
+    if iv_bytes.len() != iv.len() {
+        return Err(fail());
+    }
+    iv.copy_from_slice(iv_bytes);
+    let cipher = (default_provider().aes_cbc)(encrypting).map_err(|_| fail())?;
+    Ok((cipher, iv))
 }

@@ -1,0 +1,83 @@
+//! The algorithms the security policies name, as data: hashes, the curves
+//! of the ephemeral key agreement, and the AEAD ciphers (OPC 10000-7;
+//! OPC 10000-6 §6.8).
+
+/// A hash function, as the HMACs and key derivations of the policies use
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HashAlgorithm {
+    /// SHA-1 (the deprecated policies).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384 (ECC_nistP384).
+    Sha384,
+}
+
+impl HashAlgorithm {
+    /// Length of a digest, and so of an HMAC tag, in bytes.
+    pub const fn output_len(self) -> usize {
+        match self {
+            HashAlgorithm::Sha1 => 20,
+            HashAlgorithm::Sha256 => 32,
+            HashAlgorithm::Sha384 => 48,
+        }
+    }
+}
+
+/// A curve for ephemeral (EC)DH key agreement (OPC 10000-6 §6.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EcdhCurve {
+    /// NIST P-256 (secp256r1).
+    NistP256,
+    /// NIST P-384 (secp384r1).
+    NistP384,
+}
+
+impl EcdhCurve {
+    /// Length of a coordinate, of a private scalar and of the shared
+    /// secret (the x coordinate), in bytes.
+    pub const fn scalar_len(self) -> usize {
+        match self {
+            EcdhCurve::NistP256 => 32,
+            EcdhCurve::NistP384 => 48,
+        }
+    }
+
+    /// Length of a public key on the wire: `X ‖ Y`, each coordinate
+    /// big-endian and padded to the field size, without the SEC1 0x04 tag
+    /// (OPC 10000-6 §6.8).
+    pub const fn public_key_len(self) -> usize {
+        2 * self.scalar_len()
+    }
+}
+
+/// An AEAD cipher for MSG and CLO chunks (OPC 10000-6 §6.7.2.5.2): a
+/// 12-byte nonce and a 16-byte tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AeadAlgorithm {
+    /// AES-128-GCM (NIST SP 800-38D).
+    Aes128Gcm,
+    /// AES-256-GCM.
+    Aes256Gcm,
+    /// ChaCha20-Poly1305 (RFC 8439).
+    ChaCha20Poly1305,
+}
+
+impl AeadAlgorithm {
+    /// Length of the nonce, in bytes.
+    pub const NONCE_LEN: usize = 12;
+    /// Length of the tag, in bytes.
+    pub const TAG_LEN: usize = 16;
+
+    /// Length of the key, in bytes.
+    pub const fn key_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Gcm => 16,
+            AeadAlgorithm::Aes256Gcm | AeadAlgorithm::ChaCha20Poly1305 => 32,
+        }
+    }
+}

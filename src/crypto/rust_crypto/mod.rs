@@ -1,0 +1,52 @@
+//! The RustCrypto backend: `hmac` and `sha2`, `aes` and `cbc`, `aes-gcm`,
+//! `chacha20poly1305`, `p256` and `p384`, and `rsa`, all pure Rust.
+
+mod aead;
+mod cbc;
+pub(crate) mod ecdh;
+pub(crate) mod ecdsa;
+mod mac;
+pub(crate) mod rsa;
+
+use super::CryptoProvider;
+use crate::key::{EcdsaPublicKey, RsaPublicKey};
+use crate::policy::{AsymmetricSignature, PeerKey};
+use crate::{Error, Result};
+
+/// The RustCrypto backend, the crate's default.
+pub static PROVIDER: CryptoProvider = CryptoProvider {
+    name: "rust-crypto",
+    hmac: mac::hmac,
+    aes_cbc: cbc::aes_cbc,
+    aead: aead::aead,
+    generate_ephemeral: ecdh::generate,
+    ephemeral_from_private_bytes: ecdh::from_private_bytes,
+    peer_key,
+};
+
+/// RSA keys for the RSA schemes, ECDSA keys on the scheme's curve.
+fn peer_key(spki: &[u8], scheme: AsymmetricSignature) -> Result<Box<dyn PeerKey>> {
+    let refuse = Error::CertificatePolicyCheckFailed;
+    match scheme {
+        AsymmetricSignature::EcdsaSha256 => match EcdsaPublicKey::from_public_key_der(spki) {
+            Some(key @ EcdsaPublicKey::P256(_)) => Ok(Box::new(key)),
+            _ => Err(refuse("not a P-256 key")),
+        },
+        AsymmetricSignature::EcdsaSha384 => match EcdsaPublicKey::from_public_key_der(spki) {
+            Some(key @ EcdsaPublicKey::P384(_)) => Ok(Box::new(key)),
+            _ => Err(refuse("not a P-384 key")),
+        },
+        AsymmetricSignature::Ed25519 | AsymmetricSignature::Ed448 => {
+            Err(refuse("EdDSA peer keys are not supported"))
+        }
+        #[cfg(feature = "legacy-policies")]
+        AsymmetricSignature::RsaPkcs1v15Sha1 => rsa_key(spki),
+        AsymmetricSignature::RsaPkcs1v15Sha256 | AsymmetricSignature::RsaPssSha256 => rsa_key(spki),
+    }
+}
+
+fn rsa_key(spki: &[u8]) -> Result<Box<dyn PeerKey>> {
+    RsaPublicKey::from_public_key_der(spki)
+        .map(|k| Box::new(k) as Box<dyn PeerKey>)
+        .ok_or(Error::CertificatePolicyCheckFailed("not an RSA key"))
+}
