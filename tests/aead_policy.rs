@@ -526,10 +526,9 @@ fn descriptor_and_key_objects() {
     assert_eq!(*d, DESCRIPTOR);
     assert_eq!(d.key_material_len(), 28);
     assert!(!d.is_none());
-    assert!(
-        uasc::policy::by_uri(d.uri).is_none(),
-        "not a built-in policy"
-    );
+    // The crate builds the same policy in; this one is the outside copy.
+    let builtin = uasc::policy::by_uri(d.uri).expect("built in too");
+    assert_eq!(builtin.descriptor(), d);
 
     let (client, server) = handshake(1);
     for keys in [&client.sending, &client.receiving, &server.sending] {
@@ -1421,6 +1420,45 @@ fn securing_and_opening_chunks_allocates_nothing() {
         let allocations = ALLOCATIONS.with(|c| c.replace(None));
         assert!(count > 10, "{count} chunks");
         assert_eq!(allocations, Some(0), "{mode:?}");
+    }
+}
+
+/// The policy defined here and the built-in ECC_nistP256_AesGcm, one at
+/// each end, agree on every key and chunk: both follow OPC 10000-6 §6.8.1.
+#[test]
+fn interoperates_with_the_builtin_policy() {
+    let builtin: &dyn SecurityPolicy = &uasc::policy::ECC_NIST_P256_AES_GCM;
+    for (client_policy, server_policy) in [(policy(), builtin), (builtin, policy())] {
+        for mode in [
+            MessageSecurityMode::Sign,
+            MessageSecurityMode::SignAndEncrypt,
+        ] {
+            let mut rng = StdRng::seed_from_u64(21);
+            let client = client_policy
+                .start_key_exchange(mode, &mut rng, None)
+                .unwrap();
+            let server = server_policy
+                .start_key_exchange(mode, &mut rng, None)
+                .unwrap();
+            let (cn, sn) = (client.local_nonce().to_vec(), server.local_nonce().to_vec());
+            let client = client.complete(Role::Client, &sn).unwrap();
+            let server = server.complete(Role::Server, &cn).unwrap();
+            assert_eq!(
+                client.chaining.as_ref().unwrap().as_bytes(),
+                server.chaining.as_ref().unwrap().as_bytes()
+            );
+            for seq in [1, 2, u32::MAX, 0] {
+                for (from, to) in [
+                    (&*client.sending, &*server.receiving),
+                    (&*server.sending, &*client.receiving),
+                ] {
+                    let mut chunk = one_chunk(from, mode, seq);
+                    let (sequence, body_range) = open_symmetric(&mut chunk, to, mode, seq).unwrap();
+                    assert_eq!(sequence.sequence_number, seq);
+                    assert_eq!(chunk[body_range], body(150, 3)[..]);
+                }
+            }
+        }
     }
 }
 

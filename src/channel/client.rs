@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand_core::CryptoRng;
 
-use super::core::{CommonState, FrameSink, MAX_CERTIFICATE_SIZE, Received};
+use super::core::{CommonState, FrameSink, MAX_CERTIFICATE_SIZE, Received, expect_opn_body_end};
 use super::token::{Nonces, Token, TokenInfo};
 use super::{ByteBudget, ClientConfig, Event, Reassembler, endpoint_host, os_rng};
 use crate::cert::{ValidationContext, leaf, thumbprint};
@@ -44,6 +44,9 @@ struct PendingOpen {
     request_id: u32,
     exchange: Box<dyn KeyExchange>,
     renew: bool,
+    /// The request's signature, which the response of the first exchange
+    /// under a SecureChannelEnhancements policy is signed over too.
+    signature: Vec<u8>,
 }
 
 /// The client end of a secure channel, driven by its caller (see the
@@ -271,11 +274,12 @@ impl ClientChannel {
             .as_deref()
             .and_then(|c| leaf(c).ok())
             .zip(self.server_key.as_deref());
-        self.common.send_opn(request_id, &request, own, peer)?;
+        let signature = self.common.send_opn(request_id, &request, own, peer, &[])?;
         self.pending = Some(PendingOpen {
             request_id,
             exchange,
             renew,
+            signature,
         });
         Ok(())
     }
@@ -313,11 +317,20 @@ impl ClientChannel {
                 return Err(Error::SecurityChecksFailed);
             }
         }
+        // SecureChannelEnhancements: the first response is signed over our
+        // request's signature too; renewals are signed plainly.
+        let enhanced = descriptor.secure_channel_enhancements && !pending.renew;
+        let suffix = if enhanced {
+            &pending.signature[..]
+        } else {
+            &[]
+        };
         let identity = self.common.identity.clone();
         let opened = self.common.receive_opn(
             chunk,
             identity.as_ref().map(|i| &*i.key),
             self.server_key.as_deref(),
+            suffix,
         )?;
         if opened.sequence.request_id != pending.request_id {
             return Err(Error::SecurityChecksFailed);
@@ -335,7 +348,7 @@ impl ClientChannel {
         }
         let mut r = Reader::with_limits(body, DecodeLimits::DEFAULT);
         let response: OpenSecureChannelResponse = decode_message(&mut r)?;
-        r.expect_end("OpenSecureChannelResponse")?;
+        expect_opn_body_end(&r, &descriptor, "OpenSecureChannelResponse")?;
         let negotiated = self.common.negotiated.ok_or(Error::SecureChannelClosed)?;
         if response.server_protocol_version != negotiated.protocol_version {
             return Err(Error::ProtocolVersionUnsupported(
@@ -370,9 +383,13 @@ impl ClientChannel {
         if !pending.renew {
             self.common.peer_chain = sent_chain.map(<[u8]>::to_vec);
             self.opened_at = Some(self.utc(now));
+            if enhanced {
+                let thumbprint = opened.plaintext.get(opened.signature.clone());
+                self.common.channel_thumbprint = thumbprint.map(<[u8]>::to_vec);
+            }
         }
-        self.common.tokens.client_activate(Token {
-            info: TokenInfo {
+        self.common.tokens.client_activate(Token::new(
+            TokenInfo {
                 id: token.token_id,
                 created: now,
                 created_at: token.created_at,
@@ -380,7 +397,7 @@ impl ClientChannel {
             },
             keys,
             nonces,
-        });
+        ));
         self.common.events.push_back(if pending.renew {
             Event::TokenRenewed {
                 token_id: token.token_id,
@@ -446,8 +463,10 @@ impl ClientChannel {
     }
 
     /// Time has reached `now`: renews the token when 75 % of its lifetime
-    /// has passed, drops expired tokens, and ends a handshake or renewal
-    /// that took too long.
+    /// has passed, or earlier when its sequence numbers run low under an
+    /// AEAD policy (see the [module docs](super#sequence-numbers-and-aead-nonces)),
+    /// drops expired tokens, and ends a handshake or renewal that took too
+    /// long.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.state == ClientState::Closed {
             return;
@@ -466,7 +485,8 @@ impl ClientChannel {
             .tokens
             .current
             .as_ref()
-            .is_some_and(|t| now >= t.renew_at());
+            .is_some_and(|t| now >= t.renew_at())
+            || self.sequence_renewal_due();
         if renew_due
             && self.pending.is_none()
             && let Err(e) = self.send_open(now, true)
@@ -475,11 +495,26 @@ impl ClientChannel {
         }
     }
 
+    /// Whether the current token's sequence numbers run low under an AEAD
+    /// policy, with no renewal on its way.
+    fn sequence_renewal_due(&self) -> bool {
+        self.pending.is_none()
+            && self
+                .common
+                .policy
+                .as_ref()
+                .is_some_and(|p| p.descriptor().aead)
+            && self.common.tokens.sequence_running_low()
+    }
+
     /// The next instant [`handle_timeout`](Self::handle_timeout) must be
-    /// called at, if any.
+    /// called at, if any (one already past when a renewal is due at once).
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.state == ClientState::Closed {
             return None;
+        }
+        if self.state == ClientState::Open && self.sequence_renewal_due() {
+            return self.common.tokens.current.as_ref().map(|t| t.info.created);
         }
         let tokens = match (&self.pending, &self.common.tokens.current) {
             // A renewal is on its way: wait for the current token's end.
@@ -523,6 +558,14 @@ fn validate_server(
             ..ValidationContext::new(Role::Server, config.policy.descriptor(), utc)
         },
     )
+}
+
+#[cfg(test)]
+impl ClientChannel {
+    /// The shared state, for the tests of this crate.
+    pub(crate) fn common_mut(&mut self) -> &mut CommonState {
+        &mut self.common
+    }
 }
 
 impl FrameSink for ClientChannel {

@@ -12,12 +12,12 @@ use super::token::{TokenInfo, Tokens};
 use super::{Event, Identity, Reassembler, ReceiveLimits, ReceiveSequence, SendSequence};
 use crate::chunk::{
     AsymmetricSecurityHeader, ChunkHeaders, ChunkType, Framer, MessageChunkHeader, MessageType,
-    OpenedChunk, OpnChunk, SecurityHeader, SendLimits, SequenceHeader, open_asymmetric,
-    open_symmetric, secure_asymmetric, secure_message,
+    OpenedChunk, OpnChunk, SecurityHeader, SendLimits, SequenceHeader, max_body_size,
+    open_asymmetric_with_suffix, open_symmetric, secure_asymmetric_with_suffix, secure_message,
 };
 use crate::codec::{Decode, DecodeLimits, Encode, Reader, UaString, Writer};
 use crate::messages::{Message, MessageSecurityMode, encode_message};
-use crate::policy::{OwnKey, PeerKey, SecurityPolicy};
+use crate::policy::{OwnKey, PeerKey, PolicyDescriptor, SecurityPolicy};
 use crate::uacp::{ErrorMessage, Negotiated, UacpMessage};
 use crate::{Error, Result, StatusCode};
 
@@ -57,6 +57,9 @@ pub struct CommonState {
     pub(crate) identity: Option<Identity>,
     /// The peer's SenderCertificate as received (leaf and chain).
     pub(crate) peer_chain: Option<Vec<u8>>,
+    /// The signature of the first OpenSecureChannel response, under a
+    /// SecureChannelEnhancements policy.
+    pub(crate) channel_thumbprint: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for CommonState {
@@ -112,6 +115,17 @@ impl CommonState {
     /// The peer's nonce of the current token.
     pub fn peer_nonce(&self) -> Option<&[u8]> {
         self.tokens.current.as_ref().map(|t| &t.nonces.peer[..])
+    }
+
+    /// The ChannelThumbprint of a channel under a SecureChannelEnhancements
+    /// policy (ECC_nistP256_AesGcm, ECC_nistP256_ChaChaPoly): the signature
+    /// of the first OpenSecureChannel response, which covered the first
+    /// request's signature too. The session layer signs it into
+    /// CreateSession and ActivateSession (OPC 10000-4 §5.7.2, §5.7.3), which
+    /// binds the session to this channel. Renewals do not change it. `None`
+    /// under other policies and before the channel opened.
+    pub fn channel_thumbprint(&self) -> Option<&[u8]> {
+        self.channel_thumbprint.as_deref()
     }
 
     /// The current token: the one chunks are sent under.
@@ -179,6 +193,7 @@ impl CommonState {
             scratch: Vec::new(),
             identity: None,
             peer_chain: None,
+            channel_thumbprint: None,
         }
     }
 
@@ -235,13 +250,16 @@ impl CommonState {
     ) -> Result<()> {
         let limits = self.send_limits.ok_or(Error::SecureChannelClosed)?;
         let (token_id, keys) = self.tokens.sending()?;
+        let per_chunk = max_body_size(keys, self.mode, limits.max_chunk_size)?;
+        let chunks = body.len().div_ceil(per_chunk).max(1);
+        self.check_sequence_room(chunks)?;
         let header = MessageChunkHeader {
             message_type,
             secure_channel_id: self.channel_id,
             token_id,
             request_id,
         };
-        secure_message(
+        let sent = secure_message(
             &mut self.outgoing,
             &header,
             self.send_sequence.counter(),
@@ -249,19 +267,38 @@ impl CommonState {
             keys,
             self.mode,
             &limits,
-        )
-        .map(|_| ())
+        )?;
+        self.tokens.consume_sequence_numbers(sent);
+        Ok(())
     }
 
-    /// Queues an OPN chunk carrying `message`, signed with our key and
-    /// encrypted for the peer's (per the policy).
+    /// Refuses to send `chunks` more chunks under the current token when
+    /// that would bring the sequence number back to one already sealed
+    /// under it: an AEAD policy's nonce is made of the TokenId and the
+    /// previous sequence number, so that chunk would repeat a key and
+    /// nonce. `BadEncodingLimitsExceeded`, and the channel stays open; a
+    /// renewed token starts afresh.
+    fn check_sequence_room(&self, chunks: usize) -> Result<()> {
+        let aead = self.policy.as_ref().is_some_and(|p| p.descriptor().aead);
+        if aead && self.tokens.sequence_room() < chunks as u64 {
+            return Err(Error::EncodingLimitsExceeded(
+                "the sequence numbers of this token are used up until it is renewed",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Queues an OPN chunk carrying `message`, signed with our key (over
+    /// the chunk and `signed_suffix`) and encrypted for the peer's (per the
+    /// policy). Returns the chunk's signature (empty without one).
     pub(crate) fn send_opn<M: Message>(
         &mut self,
         request_id: u32,
         message: &M,
         own: Option<(&[u8], &dyn OwnKey)>,
         peer: Option<(&[u8], &dyn PeerKey)>,
-    ) -> Result<()> {
+        signed_suffix: &[u8],
+    ) -> Result<Vec<u8>> {
         let policy = Arc::clone(self.policy_or_closed()?);
         let descriptor = policy.descriptor();
         // SenderCertificate and ReceiverCertificateThumbprint "shall be null
@@ -289,35 +326,51 @@ impl CommonState {
         let max = self
             .negotiated
             .map_or(usize::MAX, |n| n.send_buffer_size as usize);
-        let result = secure_asymmetric(
+        let start = self.outgoing.len();
+        let result = secure_asymmetric_with_suffix(
             &mut self.outgoing,
             &chunk,
             &body,
             descriptor,
             keys,
             max,
+            signed_suffix,
             &mut *self.rng,
         );
         self.scratch = body;
         result?;
         self.send_sequence.take();
-        Ok(())
+        self.tokens.consume_sequence_numbers(1);
+        // Not encrypted (ECC), the signature ends the chunk as sent.
+        let sig_len = match (descriptor.asymmetric_signature, own) {
+            (Some(scheme), Some((_, key))) if descriptor.asymmetric_encryption.is_none() => {
+                key.signature_len(scheme)
+            }
+            _ => 0,
+        };
+        let sent = self.outgoing.get(start..).unwrap_or_default();
+        Ok(sent
+            .get(sent.len().saturating_sub(sig_len)..)
+            .unwrap_or_default()
+            .to_vec())
     }
 
-    /// Opens an OPN chunk with our key and the peer's, then checks its
-    /// sequence number.
+    /// Opens an OPN chunk with our key and the peer's (its signature over
+    /// the chunk and `signed_suffix`), then checks its sequence number.
     pub(crate) fn receive_opn(
         &mut self,
         chunk: &[u8],
         own: Option<&dyn OwnKey>,
         peer: Option<&dyn PeerKey>,
+        signed_suffix: &[u8],
     ) -> Result<OpenedChunk> {
         let policy = Arc::clone(self.policy_or_closed()?);
-        let opened = open_asymmetric(
+        let opened = open_asymmetric_with_suffix(
             chunk,
             policy.descriptor(),
             own.zip(peer),
             MAX_CERTIFICATE_SIZE,
+            signed_suffix,
         )?;
         self.receive_sequence
             .check(opened.sequence.sequence_number)?;
@@ -344,6 +397,7 @@ impl CommonState {
         let expected = self.receive_sequence.expected();
         let (sequence, body) = open_symmetric(chunk, keys, self.mode, expected)?;
         self.receive_sequence.check(sequence.sequence_number)?;
+        self.tokens.count_received(security.token_id);
         let body = chunk.get(body).ok_or(Error::SecurityChecksFailed)?;
         let request_id = sequence.request_id;
         if frame.message_type == MessageType::Close {
@@ -387,7 +441,10 @@ impl CommonState {
         };
         let fits = crate::chunk::symmetric_chunk_size(keys, self.mode, body.len())?
             <= limits.max_chunk_size;
-        let result = if fits {
+        let room = self.check_sequence_room(1);
+        let result = if let Err(e) = room {
+            Err(e)
+        } else if fits {
             crate::chunk::secure_symmetric(&mut self.outgoing, &chunk, &body, keys, self.mode)
         } else {
             Err(Error::EncodingLimitsExceeded("abort chunk"))
@@ -395,6 +452,7 @@ impl CommonState {
         self.scratch = body;
         result?;
         self.send_sequence.take();
+        self.tokens.consume_sequence_numbers(1);
         Ok(())
     }
 
@@ -428,6 +486,23 @@ impl CommonState {
             self.events.push_back(Event::Closed { error });
         }
     }
+}
+
+/// Checks that nothing but what the policy allows follows a decoded
+/// OpenSecureChannel body: nothing, or under a policy whose OPN chunks are
+/// signed and not encrypted (the ECC policies) the single 0x00 PaddingSize
+/// byte open62541 writes before the signature, which its signature covers.
+pub(crate) fn expect_opn_body_end(
+    r: &Reader<'_>,
+    policy: &PolicyDescriptor,
+    what: &'static str,
+) -> Result<()> {
+    let unencrypted =
+        policy.asymmetric_signature.is_some() && policy.asymmetric_encryption.is_none();
+    if unencrypted && r.rest() == [0] {
+        return Ok(());
+    }
+    r.expect_end(what)
 }
 
 /// A channel end fed with received bytes: the loop that cuts them into

@@ -51,6 +51,27 @@
 //! After a `Closed` event the caller writes what is still queued (an ERR
 //! message or a CloseSecureChannel request) and closes the connection;
 //! every further call is ignored or refused with `BadSecureChannelClosed`.
+//!
+//! # Sequence numbers and AEAD nonces
+//!
+//! Under an AEAD policy (ECC_nistP256_AesGcm, ECC_nistP256_ChaChaPoly)
+//! each chunk's nonce is the token's IV mixed with the TokenId and the
+//! previous sequence number (OPC 10000-6 §6.8.1), and sequence numbers run
+//! from 0 and wrap after 4 294 967 295. One token may therefore send at
+//! most 2³² chunks before a nonce would repeat under the same key, which
+//! would give away the plaintexts and the authentication key. Each end
+//! counts the sequence numbers it takes under its current token:
+//!
+//! * a client renews by itself once fewer than 2²⁴ are left, or once the
+//!   server has sent that close to 2³² chunks under the token
+//!   (`poll_timeout` then asks for `handle_timeout` at once);
+//! * an end never sends a chunk past the limit: `send_request` or
+//!   `send_response` is refused with `BadEncodingLimitsExceeded` and the
+//!   channel stays open until the renewed token arrives (a server, which
+//!   cannot renew, keeps refusing until the client uses the new token).
+//!
+//! CBC policies use one IV per token by their definition and are not
+//! limited this way.
 
 mod client;
 mod config;
@@ -62,6 +83,9 @@ mod reassembly;
 mod sequence;
 mod server;
 mod token;
+
+#[cfg(all(test, feature = "cert-generate"))]
+mod sequence_room_tests;
 
 pub use crate::ByteBudget;
 pub use client::{ClientChannel, ClientState};

@@ -31,6 +31,15 @@ impl ReceiveSequence {
         ReceiveSequence { legacy, last: None }
     }
 
+    /// A checker whose last number was `last`, for the tests of this crate.
+    #[cfg(test)]
+    pub(crate) const fn after(legacy: bool, last: u32) -> Self {
+        ReceiveSequence {
+            legacy,
+            last: Some(last),
+        }
+    }
+
     /// The number the next chunk should carry: what an AEAD policy builds
     /// its nonce from. After a legacy number above the wrap threshold this
     /// is the plain successor (or 0 past the top).

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand_core::CryptoRng;
 
-use super::core::{CommonState, FrameSink, MAX_CERTIFICATE_SIZE, Received};
+use super::core::{CommonState, FrameSink, MAX_CERTIFICATE_SIZE, Received, expect_opn_body_end};
 use super::token::{Nonces, Token, TokenInfo};
 use super::{ByteBudget, Event, Reassembler, ServerConfig, os_rng};
 use crate::cert::{ValidationContext, leaf, thumbprint};
@@ -301,6 +301,7 @@ impl ServerChannel {
             chunk,
             identity.as_ref().map(|i| &*i.key),
             self.client_key.as_deref(),
+            &[],
         )?;
         let body = opened
             .plaintext
@@ -308,7 +309,7 @@ impl ServerChannel {
             .ok_or(Error::SecurityChecksFailed)?;
         let mut r = Reader::with_limits(body, DecodeLimits::DEFAULT);
         let request: OpenSecureChannelRequest = decode_message(&mut r)?;
-        r.expect_end("OpenSecureChannelRequest")?;
+        expect_opn_body_end(&r, policy.descriptor(), "OpenSecureChannelRequest")?;
         let expected_type = if renew {
             SecurityTokenRequestType::Renew
         } else {
@@ -367,10 +368,27 @@ impl ServerChannel {
         let client_chain = self.common.peer_chain.clone();
         let client_leaf = client_chain.as_deref().map(leaf).transpose()?;
         let peer = client_leaf.zip(self.client_key.as_deref());
-        self.common
-            .send_opn(opened.sequence.request_id, &response, own, peer)?;
-        self.common.tokens.server_add(Token {
-            info: TokenInfo {
+        // SecureChannelEnhancements: the first response is signed over the
+        // request's signature too, and its signature is the
+        // ChannelThumbprint; renewals are signed plainly.
+        let enhanced = policy.descriptor().secure_channel_enhancements && !renew;
+        let request_signature = opened
+            .plaintext
+            .get(opened.signature.clone())
+            .filter(|_| enhanced)
+            .unwrap_or_default();
+        let signature = self.common.send_opn(
+            opened.sequence.request_id,
+            &response,
+            own,
+            peer,
+            request_signature,
+        )?;
+        if enhanced {
+            self.common.channel_thumbprint = Some(signature);
+        }
+        self.common.tokens.server_add(Token::new(
+            TokenInfo {
                 id: token_id,
                 created: now,
                 created_at,
@@ -378,7 +396,7 @@ impl ServerChannel {
             },
             keys,
             nonces,
-        });
+        ));
         self.common.events.push_back(if renew {
             Event::TokenRenewed { token_id }
         } else {
@@ -469,6 +487,14 @@ impl ServerChannel {
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
         self.common.events.pop_front()
+    }
+}
+
+#[cfg(test)]
+impl ServerChannel {
+    /// The shared state, for the tests of this crate.
+    pub(crate) fn common_mut(&mut self) -> &mut CommonState {
+        &mut self.common
     }
 }
 

@@ -51,15 +51,41 @@ impl fmt::Debug for Nonces {
     }
 }
 
+/// How many sequence numbers one token may send under: every value of the
+/// UInt32 once. An AEAD chunk's nonce is made of the TokenId and the
+/// previous sequence number (OPC 10000-6 §6.8.1), so a token that took
+/// more would seal two chunks with one key and nonce.
+pub(crate) const SEQUENCE_SPACE: u64 = 1 << 32;
+
+/// When a client renews early: once fewer sequence numbers than this are
+/// left under its token (or its server has sent more than
+/// `SEQUENCE_SPACE` minus this under it), long before any comes back.
+pub(crate) const RENEW_MARGIN: u64 = 1 << 24;
+
 /// One SecurityToken: its id, its keys and its lifetime.
 #[derive(Debug)]
 pub(crate) struct Token {
     pub(crate) info: TokenInfo,
     pub(crate) keys: TokenKeys,
     pub(crate) nonces: Nonces,
+    /// Sequence numbers this end may still take while it sends under
+    /// this token.
+    pub(crate) sequence_room: u64,
+    /// Chunks received under this token.
+    pub(crate) received: u64,
 }
 
 impl Token {
+    pub(crate) fn new(info: TokenInfo, keys: TokenKeys, nonces: Nonces) -> Self {
+        Token {
+            info,
+            keys,
+            nonces,
+            sequence_room: SEQUENCE_SPACE,
+            received: 0,
+        }
+    }
+
     pub(crate) fn id(&self) -> u32 {
         self.info.id
     }
@@ -144,6 +170,37 @@ impl Tokens {
             .find(|t| t.id() == token_id && now < self.accepted_until(t))
             .map(|t| &*t.keys.receiving)
             .ok_or(Error::SecureChannelTokenUnknown)
+    }
+
+    /// How many more sequence numbers the current token may send under.
+    pub(crate) fn sequence_room(&self) -> u64 {
+        self.current.as_ref().map_or(0, |t| t.sequence_room)
+    }
+
+    /// Counts `n` sequence numbers taken while the current token sends.
+    pub(crate) fn consume_sequence_numbers(&mut self, n: usize) {
+        if let Some(t) = &mut self.current {
+            t.sequence_room = t.sequence_room.saturating_sub(n as u64);
+        }
+    }
+
+    /// Counts a chunk received under `token_id`.
+    pub(crate) fn count_received(&mut self, token_id: u32) {
+        if let Some(t) = [&mut self.current, &mut self.other]
+            .into_iter()
+            .flatten()
+            .find(|t| t.id() == token_id)
+        {
+            t.received = t.received.saturating_add(1);
+        }
+    }
+
+    /// Whether the current token is close to the end of its sequence
+    /// numbers in either direction ([`RENEW_MARGIN`]).
+    pub(crate) fn sequence_running_low(&self) -> bool {
+        self.current.as_ref().is_some_and(|t| {
+            t.sequence_room < RENEW_MARGIN || t.received > SEQUENCE_SPACE - RENEW_MARGIN
+        })
     }
 
     /// The newest token: the current one on a client, the renewed one (if

@@ -54,6 +54,28 @@ pub fn secure_asymmetric(
     max_chunk_size: usize,
     rng: &mut dyn CryptoRng,
 ) -> Result<()> {
+    secure_asymmetric_with_suffix(out, chunk, body, policy, keys, max_chunk_size, &[], rng)
+}
+
+/// [`secure_asymmetric`] with `signed_suffix` appended to the bytes the
+/// signature covers, but not sent: the first OpenSecureChannel response of
+/// a SecureChannelEnhancements policy is signed over the response chunk
+/// followed by the signature of the first request ("calculated by
+/// appending the bytes of the Signature from the first OpenSecureChannel
+/// Request to the bytes of the first OpenSecureChannel Response",
+/// OPC 10000-6 1.05, SecureChannelEnhancements). An empty suffix signs the
+/// chunk alone.
+#[allow(clippy::too_many_arguments)]
+pub fn secure_asymmetric_with_suffix(
+    out: &mut Vec<u8>,
+    chunk: &OpnChunk<'_>,
+    body: &[u8],
+    policy: &PolicyDescriptor,
+    keys: Option<OpnKeys<'_>>,
+    max_chunk_size: usize,
+    signed_suffix: &[u8],
+    rng: &mut dyn CryptoRng,
+) -> Result<()> {
     let header_len = MessageHeader::LEN + chunk.security_header.encoded_len();
     let start = out.len();
     let write_headers = |out: &mut Vec<u8>, size: usize| -> Result<()> {
@@ -83,10 +105,12 @@ pub fn secure_asymmetric(
     let (own, peer) = keys.ok_or(Error::SecurityChecksFailed)?;
     let sig_len = own.signature_len(signature);
     let Some(encryption) = policy.asymmetric_encryption else {
-        // Signed, not encrypted (the ECC policies): no padding.
+        // Signed, not encrypted (the ECC policies): no padding, and no
+        // PaddingSize byte (OPC 10000-6 §6.7.2.5 pads only what is
+        // encrypted; UA-.NETStandard writes none either).
         write_headers(out, header_len + plain_len + sig_len)?;
         out.extend_from_slice(body);
-        return append_signature(out, start, own, signature, sig_len, rng);
+        return append_signature(out, start, own, signature, sig_len, signed_suffix, rng);
     };
     let block = peer.plaintext_block_size(encryption);
     let cipher_block = peer.ciphertext_block_size(encryption);
@@ -104,7 +128,7 @@ pub fn secure_asymmetric(
     if extra == 1 {
         out.push((padding >> 8) as u8);
     }
-    append_signature(out, start, own, signature, sig_len, rng)?;
+    append_signature(out, start, own, signature, sig_len, signed_suffix, rng)?;
     let plaintext = zeroize::Zeroizing::new(out.split_off(start + header_len));
     for block in plaintext.chunks(block) {
         out.extend_from_slice(&peer.encrypt_block(encryption, block, rng)?);
@@ -112,18 +136,23 @@ pub fn secure_asymmetric(
     Ok(())
 }
 
-/// Signs `out[start..]` and appends the signature, which must be `sig_len`
-/// bytes.
+/// Signs `out[start..]` followed by `suffix` and appends the signature,
+/// which must be `sig_len` bytes.
 fn append_signature(
     out: &mut Vec<u8>,
     start: usize,
     own: &dyn OwnKey,
     scheme: crate::policy::AsymmetricSignature,
     sig_len: usize,
+    suffix: &[u8],
     rng: &mut dyn CryptoRng,
 ) -> Result<()> {
     let signed = out.get(start..).ok_or(Error::SecurityChecksFailed)?;
-    let sig = own.sign(scheme, signed, rng)?;
+    let sig = if suffix.is_empty() {
+        own.sign(scheme, signed, rng)?
+    } else {
+        own.sign(scheme, &[signed, suffix].concat(), rng)?
+    };
     if sig.len() != sig_len {
         return Err(Error::SecurityChecksFailed);
     }
@@ -139,8 +168,17 @@ pub struct OpenedChunk {
     /// The cleartext chunk: the headers as received, then the decrypted
     /// SequenceHeader, body, padding and signature.
     pub plaintext: Vec<u8>,
-    /// Where the body lies in `plaintext`.
+    /// Where the body lies in `plaintext`. A signed OPN that is not
+    /// encrypted has no padding: anything the sender put between its body
+    /// and the signature is inside this range too (open62541 writes a
+    /// PaddingSize byte of 0 there), for the caller that decodes the body
+    /// to judge.
     pub body: Range<usize>,
+    /// Where the signature lies in `plaintext` (empty without one). The
+    /// first request's signature is what the first response of a
+    /// SecureChannelEnhancements policy is signed over too, and that
+    /// response's signature is the ChannelThumbprint.
+    pub signature: Range<usize>,
 }
 
 /// Decrypts an OPN chunk with our key, verifies the peer's signature, and
@@ -162,6 +200,18 @@ pub fn open_asymmetric(
     policy: &PolicyDescriptor,
     keys: Option<OpnKeys<'_>>,
     max_certificate_size: u32,
+) -> Result<OpenedChunk> {
+    open_asymmetric_with_suffix(chunk, policy, keys, max_certificate_size, &[])
+}
+
+/// [`open_asymmetric`] for a signature over the chunk followed by
+/// `signed_suffix` (see [`secure_asymmetric_with_suffix`]).
+pub fn open_asymmetric_with_suffix(
+    chunk: &[u8],
+    policy: &PolicyDescriptor,
+    keys: Option<OpnKeys<'_>>,
+    max_certificate_size: u32,
+    signed_suffix: &[u8],
 ) -> Result<OpenedChunk> {
     let header_len = ChunkHeaders::parse(chunk, max_certificate_size)?.header_len;
     let Some(signature) = policy.asymmetric_signature else {
@@ -205,7 +255,11 @@ pub fn open_asymmetric(
     let (signed, sig) = plaintext.split_at(signed_end);
     // Verified even when decryption failed (see above); only then does the
     // failure count.
-    let verified = peer.verify(signature, signed, sig);
+    let verified = if signed_suffix.is_empty() {
+        peer.verify(signature, signed, sig)
+    } else {
+        peer.verify(signature, &[signed, signed_suffix].concat(), sig)
+    };
     let decrypt_failed = extra.is_some_and(|(failed, _)| failed);
     if decrypt_failed || verified.is_err() {
         return Err(fail());
@@ -233,7 +287,8 @@ fn finish(
     let sequence = read_sequence_header(&plaintext, header_len)?;
     Ok(OpenedChunk {
         sequence,
-        plaintext,
         body: body_start..body_end,
+        signature: signed_end..plaintext.len(),
+        plaintext,
     })
 }

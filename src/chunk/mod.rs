@@ -15,7 +15,10 @@ mod sequence_header;
 mod split;
 mod symmetric;
 
-pub use asymmetric::{OpenedChunk, OpnChunk, OpnKeys, open_asymmetric, secure_asymmetric};
+pub use asymmetric::{
+    OpenedChunk, OpnChunk, OpnKeys, open_asymmetric, open_asymmetric_with_suffix,
+    secure_asymmetric, secure_asymmetric_with_suffix,
+};
 pub use frame_header::{ChunkType, FrameHeader, MessageType};
 pub use framer::{Frame, Framer};
 pub use headers::{ChunkHeaders, SecurityHeader};

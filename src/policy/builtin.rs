@@ -502,6 +502,10 @@ pub static ALL: &[&BuiltinPolicy] = &[
     &BASIC256_SHA256,
     &AES128_SHA256_RSA_OAEP,
     &AES256_SHA256_RSA_PSS,
+    &ECC_NIST_P256,
+    &ECC_NIST_P384,
+    &ECC_NIST_P256_AES_GCM,
+    &ECC_NIST_P256_CHACHA_POLY,
     #[cfg(feature = "legacy-policies")]
     &BASIC128_RSA15,
     #[cfg(feature = "legacy-policies")]

@@ -72,3 +72,27 @@ pub fn h(v: &serde_json::Value, key: &str) -> Vec<u8> {
 pub mod opn;
 pub mod pair;
 pub mod temp;
+
+/// Both ends' keys of one token under `policy` in `mode`, from key
+/// exchanges whose randomness (nonces, ephemeral keys) comes from `seed`:
+/// (client, server).
+pub fn token_keys(
+    policy: &dyn uasc::policy::SecurityPolicy,
+    mode: uasc::messages::MessageSecurityMode,
+    seed: u64,
+) -> (uasc::policy::TokenKeys, uasc::policy::TokenKeys) {
+    use rand::SeedableRng;
+    use uasc::policy::Role;
+    let rng = |s: u64| rand::rngs::StdRng::seed_from_u64(s);
+    let client = policy
+        .start_key_exchange(mode, &mut rng(seed), None)
+        .unwrap();
+    let server = policy
+        .start_key_exchange(mode, &mut rng(seed ^ 0x5EED), None)
+        .unwrap();
+    let (cn, sn) = (client.local_nonce().to_vec(), server.local_nonce().to_vec());
+    (
+        client.complete(Role::Client, &sn).unwrap(),
+        server.complete(Role::Server, &cn).unwrap(),
+    )
+}

@@ -12,11 +12,11 @@ use uasc::channel::{
     ByteBudget, ClientChannel, ClientConfig, Event, Identity, SecurityRequirement, ServerChannel,
     ServerConfig,
 };
-use uasc::key::RsaPrivateKey;
+use uasc::key::{PrivateKey, RsaPrivateKey};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{BuiltinPolicy, SecurityPolicy};
+use uasc::policy::{AsymmetricSignature, BuiltinPolicy, SecurityPolicy};
 
-use super::{captures, h, s};
+use super::{captures, captures_in, h, s, vectors_ecc_dir};
 
 /// The client's and the server's certificates and keys, from a capture.
 pub struct Identities {
@@ -33,6 +33,34 @@ pub fn identities() -> Identities {
     Identities {
         client: identity("client_certificate_der_hex", "client_private_key_pem"),
         server: identity("server_certificate_der_hex", "server_private_key_pem"),
+    }
+}
+
+/// The client's and the server's ECC identities of the captured
+/// connection under `policy_name` (ECC_nistP256 for P-256 keys,
+/// ECC_nistP384 for P-384 keys): open62541's test certificates.
+pub fn ecc_identities(policy_name: &str) -> Identities {
+    let (_, v) = captures_in(&vectors_ecc_dir())
+        .into_iter()
+        .find(|(_, v)| s(v, "security_policy") == policy_name)
+        .unwrap_or_else(|| panic!("no capture of {policy_name}"));
+    let identity = |cert: &str, key: &str| Identity {
+        certificate: h(&v, cert).into(),
+        key: Arc::new(PrivateKey::from_pem(s(&v, key)).unwrap()),
+    };
+    Identities {
+        client: identity("client_certificate_der_hex", "client_private_key_pem"),
+        server: identity("server_certificate_der_hex", "server_private_key_pem"),
+    }
+}
+
+/// Identities whose keys fit `policy`: RSA for the RSA policies, P-256 or
+/// P-384 for the ECC ones.
+pub fn identities_for(policy: &BuiltinPolicy) -> Identities {
+    match policy.descriptor().asymmetric_signature {
+        Some(AsymmetricSignature::EcdsaSha256) => ecc_identities("ECC_nistP256"),
+        Some(AsymmetricSignature::EcdsaSha384) => ecc_identities("ECC_nistP384"),
+        _ => identities(),
     }
 }
 
@@ -58,6 +86,8 @@ pub fn client_config(
     c
 }
 
+/// A server offering every compiled-in policy, with `ids.server` as its
+/// certificate (so only the policies that fit its key work).
 pub fn server_config(ids: &Identities) -> ServerConfig {
     let mut c = ServerConfig::new(
         uasc::policy::ALL.iter().map(|p| shared(p)).collect(),
