@@ -25,10 +25,11 @@ pub struct Frame<'s> {
 /// frame to frame. After an error the framer stays failed, returning the
 /// same error, since the stream can no longer be trusted.
 ///
-/// A framer made [`with_budget`](Self::with_budget) also reserves each
-/// frame's MessageSize from a [`ByteBudget`] as soon as its header is
-/// checked, before any body byte is buffered, and gives it back when the
-/// frame is complete: a peer that sends headers and then trickles bytes
+/// A framer made [`with_budget`](Self::with_budget) also reserves from a
+/// [`ByteBudget`] the 8 header bytes of each frame as they start to arrive,
+/// and the rest of its MessageSize as soon as the header is checked, before
+/// any body byte is buffered; it gives them back when the frame is
+/// complete: a peer that sends headers and then trickles bytes
 /// (slowloris) holds at most what the budget allows, across all the
 /// connections sharing it. A refused reservation is
 /// `BadTcpNotEnoughResources`.
@@ -120,11 +121,23 @@ impl Framer {
         let header = match self.header {
             Some(h) => h,
             None => {
+                // The header's own bytes are counted from the first one.
+                if self.reserved == 0
+                    && !input.is_empty()
+                    && let Err(e) = self.reserve(FrameHeader::LEN)
+                {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
                 fill(&mut self.buf, input, FrameHeader::LEN);
                 if self.buf.len() < FrameHeader::LEN {
                     return Ok(None);
                 }
-                match self.check_header().and_then(|h| self.reserve(h)) {
+                let body = |h: FrameHeader| h.message_size as usize - FrameHeader::LEN;
+                match self
+                    .check_header()
+                    .and_then(|h| self.reserve(body(h)).map(|()| h))
+                {
                     Ok(h) => {
                         self.header = Some(h);
                         h
@@ -149,16 +162,15 @@ impl Framer {
         }))
     }
 
-    /// Takes the frame's size from the budget, if there is one.
-    fn reserve(&mut self, header: FrameHeader) -> Result<FrameHeader> {
+    /// Takes `n` more bytes from the budget, if there is one.
+    fn reserve(&mut self, n: usize) -> Result<()> {
         if let Some(budget) = &self.budget {
-            let size = header.message_size as usize;
-            if !budget.try_reserve(size) {
+            if !budget.try_reserve(n) {
                 return Err(Error::TcpNotEnoughResources("receive byte budget"));
             }
-            self.reserved = size;
+            self.reserved += n;
         }
-        Ok(header)
+        Ok(())
     }
 
     /// Gives back what [`reserve`](Self::reserve) took.
@@ -216,7 +228,12 @@ mod tests {
     fn a_partial_frame_holds_its_size_in_the_budget() {
         let budget = ByteBudget::new(100);
         let mut a = Framer::with_budget(8192, budget.clone());
-        let mut input: &[u8] = &[b'H', b'E', b'L', b'F', 60, 0, 0, 0, 1, 2];
+        // The header's bytes are counted from the first one...
+        let mut input: &[u8] = b"HEL";
+        assert!(a.next_frame(&mut input).unwrap().is_none());
+        assert_eq!((a.buffered(), budget.used()), (3, 8));
+        // ... and the whole frame once the header is read.
+        let mut input: &[u8] = &[b'F', 60, 0, 0, 0, 1, 2];
         assert!(a.next_frame(&mut input).unwrap().is_none());
         assert_eq!(budget.used(), 60, "reserved from the header alone");
         // A second connection's header asking for more than is left is
@@ -226,6 +243,12 @@ mod tests {
         let e = b.next_frame(&mut input).unwrap_err();
         assert_eq!(e, Error::TcpNotEnoughResources("receive byte budget"));
         assert_eq!(input, &[9], "no body byte consumed");
+        assert_eq!(
+            budget.used(),
+            68,
+            "its 8 header bytes are held until dropped"
+        );
+        drop(b);
         assert_eq!(budget.used(), 60);
         // Completing the frame gives the bytes back; so does dropping.
         let rest = [0u8; 50];
