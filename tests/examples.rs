@@ -39,6 +39,9 @@ async fn server(dir: &std::path::Path) -> RunningServer {
         auto_trust: true,
         duration: None,
         max_connections: 1000,
+        budget: uasc::channel::ByteBudget::default().limit(),
+        stats: None,
+        pki_poll: None,
     })
     .await
     .unwrap()
@@ -307,6 +310,26 @@ fn the_command_lines_of_the_interop_run_parse_as_before() {
     assert_eq!(defaults.policies.len(), uasc::policy::ALL.len());
     assert_eq!((defaults.token_lifetime, defaults.duration), (None, None));
     assert!(!defaults.auto_trust);
+    assert_eq!(
+        defaults.budget,
+        uasc::channel::ByteBudget::default().limit()
+    );
+    assert_eq!(defaults.stats, None);
+    assert_eq!(defaults.pki_poll, Some(Duration::from_secs(1)));
+    let watched = ServerArgs::try_parse_from([
+        "server",
+        "--budget",
+        "1000",
+        "--stats",
+        "250",
+        "--pki-poll",
+        "0",
+    ])
+    .unwrap()
+    .options();
+    assert_eq!(watched.budget, 1000);
+    assert_eq!(watched.stats, Some(Duration::from_millis(250)));
+    assert_eq!(watched.pki_poll, None);
     let limited = ServerArgs::try_parse_from([
         "server",
         "--max-connections",
