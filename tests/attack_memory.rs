@@ -256,6 +256,17 @@ impl Run {
         procfs::memory(self.server.pid()).unwrap().peak
     }
 
+    /// After `wait`, how the phase's connections ended up (reported), then
+    /// closes them and waits until the server has let them go.
+    fn settle(&self, phase: &str, mut streams: Vec<TcpStream>, wait: Duration) -> Outcome {
+        std::thread::sleep(wait);
+        let outcome = outcome(&mut streams);
+        self.report(phase, &outcome);
+        drop(streams);
+        until_idle(&self.server);
+        outcome
+    }
+
     fn report(&self, phase: &str, outcome: &Outcome) {
         let memory = procfs::memory(self.server.pid()).unwrap();
         println!(
@@ -331,20 +342,20 @@ fn the_servers_peak_memory_stays_within_its_budget_plus_64_mib() {
 fn slowloris_before_the_hello(run: &Run) {
     let addr = run.server.addr();
     let partial = all_but_the_last_byte(b"HELF", MAX_HELLO_SIZE);
-    let mut streams: Vec<TcpStream> = (0..run.connections)
+    let streams: Vec<TcpStream> = (0..run.connections)
         .map(|_| {
             let mut s = connect(&addr);
             let _ = s.write_all(&partial);
             s
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
-    let outcome = outcome(&mut streams);
-    run.report("slowloris before the Hello", &outcome);
+    let outcome = run.settle(
+        "slowloris before the Hello",
+        streams,
+        Duration::from_millis(500),
+    );
     // 2 000 × 4 KiB fit in the budget: the server holds them all.
     assert_eq!(outcome.held, run.connections, "{outcome:?}");
-    drop(streams);
-    until_idle(&run.server);
 }
 
 /// Every connection is acknowledged, then sends all of a 64 KiB
@@ -369,17 +380,17 @@ fn stalled_open_after_the_hello(run: &Run) {
     for s in &mut streams {
         let _ = s.write_all(&partial);
     }
-    std::thread::sleep(Duration::from_millis(1000));
-    let outcome = outcome(&mut streams);
-    run.report("stalled OPN after the Hello", &outcome);
+    let outcome = run.settle(
+        "stalled OPN after the Hello",
+        streams,
+        Duration::from_secs(1),
+    );
     let fit = (BUDGET / u64::from(BUFFER)) as usize;
     assert!(outcome.held <= fit, "{outcome:?}");
     assert!(
         outcome.refused_with(StatusCode::BAD_TCP_NOT_ENOUGH_RESOURCES) >= run.connections - fit,
         "the budget refused the frames over it: {outcome:?}"
     );
-    drop(streams);
-    until_idle(&run.server);
 }
 
 /// Channels send 8 MiB messages whose final chunk never comes: four times
@@ -391,17 +402,13 @@ fn chunk_flood(run: &Run) {
     for c in &mut open {
         let _ = c.send_all_but_the_final_chunk(8 << 20);
     }
-    std::thread::sleep(Duration::from_millis(1000));
-    let mut streams: Vec<TcpStream> = open.into_iter().map(|c| c.stream).collect();
-    let outcome = outcome(&mut streams);
-    run.report("chunk flood", &outcome);
+    let streams = open.into_iter().map(|c| c.stream).collect();
+    let outcome = run.settle("chunk flood", streams, Duration::from_secs(1));
     assert!(outcome.held <= (BUDGET >> 23) as usize, "{outcome:?}");
     assert!(
         outcome.refused_with(StatusCode::BAD_TCP_NOT_ENOUGH_RESOURCES) > 0,
         "{outcome:?}"
     );
-    drop(streams);
-    until_idle(&run.server);
 }
 
 /// Every connection opens a channel, sends one whole request in a 64 KiB
@@ -413,13 +420,9 @@ fn large_frames_then_idle(run: &Run) {
         c.channel.send_request(&vec![0u8; 60_000]).unwrap();
         c.flush(0).unwrap();
     }
-    std::thread::sleep(Duration::from_millis(1000));
-    let mut streams: Vec<TcpStream> = open.into_iter().map(|c| c.stream).collect();
-    let outcome = outcome(&mut streams);
-    run.report("large frames, then idle", &outcome);
+    let streams = open.into_iter().map(|c| c.stream).collect();
+    let outcome = run.settle("large frames, then idle", streams, Duration::from_secs(1));
     assert_eq!(outcome.held, run.connections, "{outcome:?}");
-    drop(streams);
-    until_idle(&run.server);
 }
 
 /// The limit's worth of idle connections, then more: those over the limit
