@@ -364,7 +364,7 @@ struct Plan {
 }
 
 /// What a channel has finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
     Open,
     Requests,
@@ -450,28 +450,28 @@ async fn channel(plan: Arc<Plan>, index: u32) -> ChannelRun {
 /// The progress reports of the channels, counted by phase.
 struct Progress {
     reports: mpsc::UnboundedReceiver<Phase>,
-    seen: BTreeMap<&'static str, usize>,
+    seen: BTreeMap<Phase, usize>,
 }
 
 impl Progress {
     /// Waits until `n` channels are done with `phase`, printing how many
     /// are every second.
     async fn wait(&mut self, phase: Phase, n: usize) {
-        let name = |p: Phase| match p {
+        let name = match phase {
             Phase::Open => "opened",
             Phase::Requests => "requests done",
             Phase::Close => "closed",
         };
         let mut last_print = Instant::now();
-        while self.seen.get(name(phase)).copied().unwrap_or(0) < n {
+        while self.seen.get(&phase).copied().unwrap_or(0) < n {
             match tokio::time::timeout(Duration::from_secs(1), self.reports.recv()).await {
-                Ok(Some(p)) => *self.seen.entry(name(p)).or_default() += 1,
+                Ok(Some(p)) => *self.seen.entry(p).or_default() += 1,
                 Ok(None) => return,
                 Err(_) => {}
             }
             if last_print.elapsed() >= Duration::from_secs(1) {
-                let seen = self.seen.get(name(phase)).copied().unwrap_or(0);
-                eprintln!("{}: {seen}/{n}", name(phase));
+                let seen = self.seen.get(&phase).copied().unwrap_or(0);
+                eprintln!("{name}: {seen}/{n}");
                 last_print = Instant::now();
             }
         }
