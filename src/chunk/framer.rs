@@ -5,6 +5,9 @@ use crate::ByteBudget;
 use crate::codec::{Decode, Reader};
 use crate::{Error, Result};
 
+/// The most buffer capacity a framer keeps between frames.
+const KEEP_CAPACITY: usize = 4 << 10;
+
 /// One whole frame: a UACP message or a MessageChunk, header included.
 ///
 /// The bytes are mutable so that a chunk can be decrypted in place.
@@ -22,8 +25,12 @@ pub struct Frame<'s> {
 /// chunk type gives `BadTcpMessageTypeInvalid`, and a MessageSize above the
 /// receive buffer size gives `BadTcpMessageTooLarge`, before a single body
 /// byte is buffered. The buffer grows only as bytes arrive and is reused from
-/// frame to frame. After an error the framer stays failed, returning the
-/// same error, since the stream can no longer be trusted.
+/// frame to frame up to 4 KiB; the buffer of a larger frame
+/// is given back once that frame has been taken, so that a connection that
+/// once sent a large frame and then idles holds no more than the small
+/// buffer (memory the budget below no longer counts). After an error the
+/// framer stays failed, returning the same error, since the stream can no
+/// longer be trusted.
 ///
 /// A framer made [`with_budget`](Self::with_budget) also reserves from a
 /// [`ByteBudget`] the 8 header bytes of each frame as they start to arrive,
@@ -115,6 +122,9 @@ impl Framer {
         }
         if self.delivered {
             self.buf.clear();
+            if self.buf.capacity() > KEEP_CAPACITY {
+                self.buf = Vec::new();
+            }
             self.header = None;
             self.delivered = false;
         }
@@ -260,6 +270,40 @@ mod tests {
         assert_eq!(budget.used(), 40);
         drop(a);
         assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
+    fn the_buffer_of_a_large_frame_is_given_back_once_it_is_taken() {
+        let mut f = Framer::new(65_535);
+        let mut large = vec![0u8; 60_000];
+        large[..8].copy_from_slice(&[b'M', b'S', b'G', b'F', 0x60, 0xea, 0, 0]);
+        let mut small = vec![0u8; 1_000];
+        small[..8].copy_from_slice(&[b'M', b'S', b'G', b'F', 0xe8, 0x03, 0, 0]);
+        let mut input: &[u8] = &large;
+        assert_eq!(
+            f.next_frame(&mut input).unwrap().unwrap().bytes.len(),
+            60_000
+        );
+        assert!(f.buf.capacity() >= 60_000);
+        // Asking for the next frame (as a caller does until it gets none)
+        // gives the large buffer back.
+        assert!(f.next_frame(&mut input).unwrap().is_none());
+        assert!(f.buf.capacity() <= KEEP_CAPACITY, "{}", f.buf.capacity());
+        // A small frame's buffer is kept for the next one.
+        let mut input: &[u8] = &small;
+        assert_eq!(
+            f.next_frame(&mut input).unwrap().unwrap().bytes.len(),
+            1_000
+        );
+        assert!(f.next_frame(&mut input).unwrap().is_none());
+        assert!(f.buf.capacity() >= 1_000);
+        let kept = f.buf.as_ptr();
+        let mut input: &[u8] = &small;
+        assert_eq!(
+            f.next_frame(&mut input).unwrap().unwrap().bytes.len(),
+            1_000
+        );
+        assert_eq!(f.buf.as_ptr(), kept, "the same buffer, reused");
     }
 
     #[test]
