@@ -122,7 +122,10 @@ impl Framer {
         }
         if self.delivered {
             self.buf.clear();
-            if self.buf.capacity() > KEEP_CAPACITY {
+            // Out of input right after a whole frame, the connection waits:
+            // a large buffer is given back then, not while frames stream in
+            // (which would allocate per chunk).
+            if input.is_empty() && self.buf.capacity() > KEEP_CAPACITY {
                 self.buf = Vec::new();
             }
             self.header = None;
@@ -304,6 +307,25 @@ mod tests {
             1_000
         );
         assert_eq!(f.buf.as_ptr(), kept, "the same buffer, reused");
+    }
+
+    #[test]
+    fn large_frames_streaming_in_reuse_one_buffer() {
+        // Back-to-back large frames in one piece of input: no buffer is
+        // given back (and so none allocated) between them.
+        let mut f = Framer::new(65_535);
+        let mut large = vec![0u8; 60_000];
+        large[..8].copy_from_slice(&[b'M', b'S', b'G', b'F', 0x60, 0xea, 0, 0]);
+        let stream = large.repeat(3);
+        let mut input: &[u8] = &stream;
+        let mut buffers = Vec::new();
+        while let Some(frame) = f.next_frame(&mut input).unwrap() {
+            buffers.push(frame.bytes.as_ptr());
+        }
+        assert_eq!(buffers.len(), 3);
+        assert!(buffers.iter().all(|&p| p == buffers[0]), "one buffer");
+        // Then the input ran out: the large buffer went back.
+        assert!(f.buf.capacity() <= KEEP_CAPACITY);
     }
 
     #[test]
