@@ -38,6 +38,9 @@ async fn main() -> ExitCode {
         auto_trust: false,
         duration: None,
         max_connections: 16,
+        budget: uasc::channel::ByteBudget::default().limit(),
+        stats: None,
+        pki_poll: None,
     })
     .await
     {

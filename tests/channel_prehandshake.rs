@@ -131,6 +131,33 @@ fn partial_frames_before_the_hello_are_counted_against_the_budget() {
 }
 
 #[test]
+fn even_a_partial_frame_header_is_counted() {
+    // Found by the server_channel fuzz target: 1 to 7 bytes of a header
+    // were held but not yet counted. Now the header's 8 bytes are reserved
+    // from its first byte, so what a channel holds never exceeds what the
+    // budget counts.
+    let config = Arc::new(server_config(&identities()));
+    let budget = ByteBudget::new(1 << 20);
+    let mut channel = server(&config, &budget, 7);
+    for (n, byte) in b"HELF\x20\0\0".iter().enumerate() {
+        channel.handle_input(Instant::now(), &[*byte]);
+        assert_eq!(channel.buffered(), n + 1);
+        assert!(channel.buffered() <= budget.used(), "{n}");
+    }
+    assert_eq!(budget.used(), 8);
+    // A budget with fewer than 8 bytes left refuses the first byte.
+    let tight = ByteBudget::new(7);
+    let mut channel = server(&config, &tight, 8);
+    channel.handle_input(Instant::now(), b"H");
+    assert_eq!(channel.state(), ServerState::Closed);
+    assert_eq!(
+        err_code(&mut channel),
+        Some(StatusCode::BAD_TCP_NOT_ENOUGH_RESOURCES)
+    );
+    assert_eq!(tight.used(), 0);
+}
+
+#[test]
 fn a_thousand_idle_connections_hold_no_more_than_the_budget() {
     // The shape of a connection flood: every connection sends a frame
     // header announcing the largest Hello and stops. What the server holds

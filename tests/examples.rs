@@ -39,6 +39,9 @@ async fn server(dir: &std::path::Path) -> RunningServer {
         auto_trust: true,
         duration: None,
         max_connections: 1000,
+        budget: uasc::channel::ByteBudget::default().limit(),
+        stats: None,
+        pki_poll: None,
     })
     .await
     .unwrap()
@@ -312,6 +315,26 @@ fn the_command_lines_of_the_interop_run_parse_as_before() {
     assert_eq!(defaults.policies.len(), uasc::policy::ALL.len());
     assert_eq!((defaults.token_lifetime, defaults.duration), (None, None));
     assert!(!defaults.auto_trust);
+    assert_eq!(
+        defaults.budget,
+        uasc::channel::ByteBudget::default().limit()
+    );
+    assert_eq!(defaults.stats, None);
+    assert_eq!(defaults.pki_poll, Some(Duration::from_secs(1)));
+    let watched = ServerArgs::try_parse_from([
+        "server",
+        "--budget",
+        "1000",
+        "--stats",
+        "250",
+        "--pki-poll",
+        "0",
+    ])
+    .unwrap()
+    .options();
+    assert_eq!(watched.budget, 1000);
+    assert_eq!(watched.stats, Some(Duration::from_millis(250)));
+    assert_eq!(watched.pki_poll, None);
     let limited = ServerArgs::try_parse_from([
         "server",
         "--max-connections",
@@ -329,4 +352,45 @@ fn the_command_lines_of_the_interop_run_parse_as_before() {
     assert_eq!(limited.modes, vec![MessageSecurityMode::SignAndEncrypt]);
     assert!(limited.auto_trust);
     assert!(ServerArgs::try_parse_from(["server", "--security", "lax"]).is_err());
+}
+
+/// A server whose certificate names only `cert_host`, reached by the
+/// client as `url_host`: the client refuses it and says why.
+async fn host_name_mismatch(name: &str, cert_host: &str, url_host: &str) {
+    let dir = temp(name);
+    // The server's PKI folder already holds its certificate: it is used as
+    // it is, not made anew with the usual host names.
+    support::app::load_or_create(
+        &dir.join("server"),
+        support::server::SERVER_URI,
+        &[cert_host],
+    )
+    .unwrap();
+    let running = server(&dir).await;
+    let port = running.url.rsplit(':').next().unwrap();
+    let options = client(&dir, &format!("opc.tcp://{url_host}:{port}"));
+    let e = run_client(&options, &mut |_, _| {}).await.unwrap_err();
+    assert_eq!(e.step, "open secure channel", "{e}");
+    assert_eq!(
+        e.code,
+        Some(StatusCode::BAD_CERTIFICATE_HOST_NAME_INVALID),
+        "{e}"
+    );
+    // What the example client prints after FAIL names the code.
+    assert!(
+        e.to_string()
+            .starts_with("open secure channel: BadCertificateHostNameInvalid"),
+        "{e}"
+    );
+    // Reached by the name it has, the same server is accepted.
+    let options = client(&dir, &format!("opc.tcp://{cert_host}:{port}"));
+    run_client(&options, &mut |_, _| {}).await.unwrap();
+    running.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_certificate_for_another_host_name_is_refused_with_its_code() {
+    host_name_mismatch("host-ip", "127.0.0.1", "localhost").await;
+    host_name_mismatch("host-dns", "localhost", "127.0.0.1").await;
 }

@@ -13,6 +13,8 @@ use uasc::cert::{
 use uasc::channel::Identity;
 use uasc::key::KeyKind;
 
+use super::own_cert::newest_identity;
+
 /// What an example application runs with.
 pub struct App {
     pub store: DirectoryStore,
@@ -22,7 +24,8 @@ pub struct App {
 
 /// Opens the PKI folder at `pki`, creating it and an RSA-2048 application
 /// instance certificate (SAN URI `application_uri`, the DNS and IP names in
-/// `hosts`, serverAuth and clientAuth) on first use.
+/// `hosts`, serverAuth and clientAuth) on first use. With several
+/// certificates in `own/certs`, the one written last is used.
 pub fn load_or_create(pki: &Path, application_uri: &str, hosts: &[&str]) -> Result<App, String> {
     let store = DirectoryStore::open(pki).map_err(|e| format!("{}: {e}", pki.display()))?;
     let identity = if store.certificates(Folder::OwnCerts).is_empty() {
@@ -36,7 +39,7 @@ pub fn load_or_create(pki: &Path, application_uri: &str, hosts: &[&str]) -> Resu
             .map_err(|e| format!("installing the certificate: {e}"))?;
         Identity::from(made)
     } else {
-        Identity::from_store(&store).map_err(|e| format!("{}: {e}", pki.display()))?
+        newest_identity(&store).map_err(|e| format!("{}: {e}", pki.display()))?
     };
     Ok(App {
         store,

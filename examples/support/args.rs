@@ -115,6 +115,18 @@ pub struct ServerArgs {
     /// Connections served at once; one more is told BadTcpServerTooBusy
     #[arg(long, default_value_t = 1000)]
     pub max_connections: usize,
+    /// The bytes all channels together may hold in partly received frames
+    /// and messages [default: the driver's, 64 MiB]
+    #[arg(long)]
+    pub budget: Option<usize>,
+    /// Print `STATS connections=N budget-used=B` every this many
+    /// milliseconds
+    #[arg(long)]
+    pub stats: Option<u64>,
+    /// Look for a new own certificate in the PKI folder every this many
+    /// milliseconds; 0 never
+    #[arg(long, default_value_t = 1000)]
+    pub pki_poll: u64,
 }
 
 impl ServerArgs {
@@ -131,6 +143,11 @@ impl ServerArgs {
             auto_trust: self.auto_trust,
             duration: self.duration.map(Duration::from_secs),
             max_connections: self.max_connections,
+            budget: self
+                .budget
+                .unwrap_or_else(|| uasc::channel::ByteBudget::default().limit()),
+            stats: self.stats.map(Duration::from_millis),
+            pki_poll: (self.pki_poll > 0).then(|| Duration::from_millis(self.pki_poll)),
         }
     }
 }

@@ -4,4 +4,7 @@
 pub mod app;
 pub mod args;
 pub mod client;
+pub mod limits;
+pub mod own_cert;
+pub mod procfs;
 pub mod server;

@@ -2,7 +2,7 @@
 //! FindServers and refuses every other service with a ServiceFault.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use uasc::StatusCode;
@@ -21,6 +21,12 @@ use uasc::messages::{
 use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
 use super::app::{App, load_or_create, validator};
+use super::own_cert::{OwnWatcher, identity_thumbprint};
+
+/// Connections waiting to be accepted that the listener keeps (the kernel
+/// may cap it lower: `net.core.somaxconn` on Linux); tokio's default of
+/// 128 overflows when thousands of clients connect at once.
+const LISTEN_BACKLOG: u32 = 4096;
 
 /// How the example server runs.
 #[derive(Debug, Clone)]
@@ -37,6 +43,13 @@ pub struct ServerOptions {
     pub duration: Option<Duration>,
     /// Connections served at once.
     pub max_connections: usize,
+    /// The bytes all channels together may hold in partly received
+    /// messages.
+    pub budget: usize,
+    /// How often to print a `STATS` line (connections, budget held).
+    pub stats: Option<Duration>,
+    /// How often to look for a new own certificate in the PKI folder.
+    pub pki_poll: Option<Duration>,
 }
 
 pub const SERVER_URI: &str = "urn:uasc:example:server";
@@ -45,7 +58,10 @@ pub const SERVER_URI: &str = "urn:uasc:example:server";
 pub struct RunningServer {
     pub url: String,
     server: Server,
-    duration: Option<Duration>,
+    app: App,
+    options: ServerOptions,
+    answers: Arc<RwLock<Arc<Answers>>>,
+    watcher: OwnWatcher,
 }
 
 impl RunningServer {
@@ -54,11 +70,90 @@ impl RunningServer {
         self.server.shutdown().await
     }
 
-    /// Runs until `--duration` has passed (for ever without it), then stops.
-    pub async fn wait(self) {
-        match self.duration {
-            Some(d) => tokio::time::sleep(d).await,
-            None => std::future::pending().await,
+    /// The line printed once listening: `READY <url>`, then the byte budget
+    /// and the connection limit.
+    pub fn ready_line(&self) -> String {
+        format!(
+            "READY {} budget={} max-connections={}",
+            self.url,
+            self.server.budget().limit(),
+            self.options.max_connections
+        )
+    }
+
+    /// The line printed every `--stats` interval.
+    pub fn stats_line(&self) -> String {
+        format!(
+            "STATS connections={} budget-used={}",
+            self.server.connections(),
+            self.server.budget().used()
+        )
+    }
+
+    /// The identity new connections get.
+    pub fn identity_thumbprint(&self) -> String {
+        self.server
+            .config()
+            .identity
+            .as_ref()
+            .map(identity_thumbprint)
+            .unwrap_or_default()
+    }
+
+    /// Looks at the PKI folder's `own/` certificates: when a new one is
+    /// there (the one written last, with its key), new connections and
+    /// GetEndpoints get it from now on, while open channels keep theirs.
+    /// Returns the line to print about it, if anything changed.
+    pub fn reload_own_certificate(&mut self) -> Option<String> {
+        let identity = match self.watcher.poll()? {
+            Ok(identity) => identity,
+            Err(e) => return Some(format!("own certificate not loaded: {e}")),
+        };
+        let mut config = (*self.server.config()).clone();
+        config.identity = Some(identity.clone());
+        if let Err(e) = self.server.set_config(config) {
+            return Some(format!("own certificate not loaded: {e}"));
+        }
+        self.app.identity = identity;
+        let answers = Answers::new(&self.options, &self.app, &self.url);
+        *self.answers.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(answers);
+        Some(format!(
+            "CERTIFICATE {} now used for new connections",
+            self.identity_thumbprint()
+        ))
+    }
+
+    /// Runs until `--duration` has passed (for ever without it), printing
+    /// what `--stats` and `--pki-poll` ask for, then stops.
+    pub async fn wait(mut self) {
+        let end = self
+            .options
+            .duration
+            .map(|d| tokio::time::Instant::now() + d);
+        let ticker = |every: Option<Duration>| {
+            let mut t = tokio::time::interval(every.unwrap_or(Duration::from_secs(3600)));
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        };
+        let mut stats = ticker(self.options.stats);
+        let mut poll = ticker(self.options.pki_poll);
+        loop {
+            tokio::select! {
+                () = async {
+                    match end {
+                        Some(end) => tokio::time::sleep_until(end).await,
+                        None => std::future::pending().await,
+                    }
+                } => break,
+                _ = stats.tick(), if self.options.stats.is_some() => {
+                    println!("{}", self.stats_line());
+                }
+                _ = poll.tick(), if self.options.pki_poll.is_some() => {
+                    if let Some(line) = self.reload_own_certificate() {
+                        println!("{line}");
+                    }
+                }
+            }
         }
         self.stop().await
     }
@@ -123,12 +218,35 @@ fn application(app: &App) -> ApplicationDescription {
     }
 }
 
+/// A listener on `host:port` with room for [`LISTEN_BACKLOG`] connections
+/// waiting to be accepted.
+async fn listen(host: &str, port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket
+            .bind(addr)
+            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no address")))
+}
+
 /// Starts the server: opens (or creates) the PKI folder, binds, prints
-/// nothing; the caller prints `READY <url>`.
+/// nothing; the caller prints [`RunningServer::ready_line`].
 pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
     let hosts = ["localhost", "127.0.0.1", options.host.as_str()];
     let app = load_or_create(&options.pki, SERVER_URI, &hosts)?;
-    let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
+    let listener = listen(&options.host, options.port)
         .await
         .map_err(|e| format!("binding {}:{}: {e}", options.host, options.port))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -147,22 +265,27 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
     if let Some(ms) = options.token_lifetime {
         config.lifetime_bounds = (ms, ms);
     }
-    let answers = Arc::new(Answers {
-        endpoints: endpoints(&options, &app, &url),
-        application: application(&app),
-    });
+    let answers = Arc::new(RwLock::new(Arc::new(Answers::new(&options, &app, &url))));
     let mut driver_options = driver::ServerOptions::default();
     driver_options.max_connections = options.max_connections;
-    let handler = move |request: Request| {
+    driver_options.budget = uasc::channel::ByteBudget::new(options.budget);
+    let handler = {
         let answers = Arc::clone(&answers);
-        async move { answers.answer(&request.body) }
+        move |request: Request| {
+            let answers = Arc::clone(&answers.read().unwrap_or_else(PoisonError::into_inner));
+            async move { answers.answer(&request.body) }
+        }
     };
     let server =
         driver::serve_with(listener, config, driver_options, handler).map_err(|e| e.to_string())?;
+    let watcher = OwnWatcher::new(app.store.clone(), &app.identity);
     Ok(RunningServer {
         url,
         server,
-        duration: options.duration,
+        app,
+        options,
+        answers,
+        watcher,
     })
 }
 
@@ -173,6 +296,13 @@ struct Answers {
 }
 
 impl Answers {
+    fn new(options: &ServerOptions, app: &App, url: &str) -> Self {
+        Answers {
+            endpoints: endpoints(options, app, url),
+            application: application(app),
+        }
+    }
+
     /// The response to a request body; a StatusCode becomes a ServiceFault.
     fn answer(&self, body: &[u8]) -> Response {
         let header = |request: &RequestHeader| ResponseHeader {

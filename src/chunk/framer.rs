@@ -5,6 +5,9 @@ use crate::ByteBudget;
 use crate::codec::{Decode, Reader};
 use crate::{Error, Result};
 
+/// The most buffer capacity a framer keeps between frames.
+const KEEP_CAPACITY: usize = 4 << 10;
+
 /// One whole frame: a UACP message or a MessageChunk, header included.
 ///
 /// The bytes are mutable so that a chunk can be decrypted in place.
@@ -22,13 +25,18 @@ pub struct Frame<'s> {
 /// chunk type gives `BadTcpMessageTypeInvalid`, and a MessageSize above the
 /// receive buffer size gives `BadTcpMessageTooLarge`, before a single body
 /// byte is buffered. The buffer grows only as bytes arrive and is reused from
-/// frame to frame. After an error the framer stays failed, returning the
-/// same error, since the stream can no longer be trusted.
+/// frame to frame up to 4 KiB; the buffer of a larger frame
+/// is given back once that frame has been taken, so that a connection that
+/// once sent a large frame and then idles holds no more than the small
+/// buffer (memory the budget below no longer counts). After an error the
+/// framer stays failed, returning the same error, since the stream can no
+/// longer be trusted.
 ///
-/// A framer made [`with_budget`](Self::with_budget) also reserves each
-/// frame's MessageSize from a [`ByteBudget`] as soon as its header is
-/// checked, before any body byte is buffered, and gives it back when the
-/// frame is complete: a peer that sends headers and then trickles bytes
+/// A framer made [`with_budget`](Self::with_budget) also reserves from a
+/// [`ByteBudget`] the 8 header bytes of each frame as they start to arrive,
+/// and the rest of its MessageSize as soon as the header is checked, before
+/// any body byte is buffered; it gives them back when the frame is
+/// complete: a peer that sends headers and then trickles bytes
 /// (slowloris) holds at most what the budget allows, across all the
 /// connections sharing it. A refused reservation is
 /// `BadTcpNotEnoughResources`.
@@ -114,17 +122,35 @@ impl Framer {
         }
         if self.delivered {
             self.buf.clear();
+            // Out of input right after a whole frame, the connection waits:
+            // a large buffer is given back then, not while frames stream in
+            // (which would allocate per chunk).
+            if input.is_empty() && self.buf.capacity() > KEEP_CAPACITY {
+                self.buf = Vec::new();
+            }
             self.header = None;
             self.delivered = false;
         }
         let header = match self.header {
             Some(h) => h,
             None => {
+                // The header's own bytes are counted from the first one.
+                if self.reserved == 0
+                    && !input.is_empty()
+                    && let Err(e) = self.reserve(FrameHeader::LEN)
+                {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
                 fill(&mut self.buf, input, FrameHeader::LEN);
                 if self.buf.len() < FrameHeader::LEN {
                     return Ok(None);
                 }
-                match self.check_header().and_then(|h| self.reserve(h)) {
+                let body = |h: FrameHeader| h.message_size as usize - FrameHeader::LEN;
+                match self
+                    .check_header()
+                    .and_then(|h| self.reserve(body(h)).map(|()| h))
+                {
                     Ok(h) => {
                         self.header = Some(h);
                         h
@@ -149,16 +175,15 @@ impl Framer {
         }))
     }
 
-    /// Takes the frame's size from the budget, if there is one.
-    fn reserve(&mut self, header: FrameHeader) -> Result<FrameHeader> {
+    /// Takes `n` more bytes from the budget, if there is one.
+    fn reserve(&mut self, n: usize) -> Result<()> {
         if let Some(budget) = &self.budget {
-            let size = header.message_size as usize;
-            if !budget.try_reserve(size) {
+            if !budget.try_reserve(n) {
                 return Err(Error::TcpNotEnoughResources("receive byte budget"));
             }
-            self.reserved = size;
+            self.reserved += n;
         }
-        Ok(header)
+        Ok(())
     }
 
     /// Gives back what [`reserve`](Self::reserve) took.
@@ -216,7 +241,12 @@ mod tests {
     fn a_partial_frame_holds_its_size_in_the_budget() {
         let budget = ByteBudget::new(100);
         let mut a = Framer::with_budget(8192, budget.clone());
-        let mut input: &[u8] = &[b'H', b'E', b'L', b'F', 60, 0, 0, 0, 1, 2];
+        // The header's bytes are counted from the first one...
+        let mut input: &[u8] = b"HEL";
+        assert!(a.next_frame(&mut input).unwrap().is_none());
+        assert_eq!((a.buffered(), budget.used()), (3, 8));
+        // ... and the whole frame once the header is read.
+        let mut input: &[u8] = &[b'F', 60, 0, 0, 0, 1, 2];
         assert!(a.next_frame(&mut input).unwrap().is_none());
         assert_eq!(budget.used(), 60, "reserved from the header alone");
         // A second connection's header asking for more than is left is
@@ -226,6 +256,12 @@ mod tests {
         let e = b.next_frame(&mut input).unwrap_err();
         assert_eq!(e, Error::TcpNotEnoughResources("receive byte budget"));
         assert_eq!(input, &[9], "no body byte consumed");
+        assert_eq!(
+            budget.used(),
+            68,
+            "its 8 header bytes are held until dropped"
+        );
+        drop(b);
         assert_eq!(budget.used(), 60);
         // Completing the frame gives the bytes back; so does dropping.
         let rest = [0u8; 50];
@@ -237,6 +273,59 @@ mod tests {
         assert_eq!(budget.used(), 40);
         drop(a);
         assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
+    fn the_buffer_of_a_large_frame_is_given_back_once_it_is_taken() {
+        let mut f = Framer::new(65_535);
+        let mut large = vec![0u8; 60_000];
+        large[..8].copy_from_slice(&[b'M', b'S', b'G', b'F', 0x60, 0xea, 0, 0]);
+        let mut small = vec![0u8; 1_000];
+        small[..8].copy_from_slice(&[b'M', b'S', b'G', b'F', 0xe8, 0x03, 0, 0]);
+        let mut input: &[u8] = &large;
+        assert_eq!(
+            f.next_frame(&mut input).unwrap().unwrap().bytes.len(),
+            60_000
+        );
+        assert!(f.buf.capacity() >= 60_000);
+        // Asking for the next frame (as a caller does until it gets none)
+        // gives the large buffer back.
+        assert!(f.next_frame(&mut input).unwrap().is_none());
+        assert!(f.buf.capacity() <= KEEP_CAPACITY, "{}", f.buf.capacity());
+        // A small frame's buffer is kept for the next one.
+        let mut input: &[u8] = &small;
+        assert_eq!(
+            f.next_frame(&mut input).unwrap().unwrap().bytes.len(),
+            1_000
+        );
+        assert!(f.next_frame(&mut input).unwrap().is_none());
+        assert!(f.buf.capacity() >= 1_000);
+        let kept = f.buf.as_ptr();
+        let mut input: &[u8] = &small;
+        assert_eq!(
+            f.next_frame(&mut input).unwrap().unwrap().bytes.len(),
+            1_000
+        );
+        assert_eq!(f.buf.as_ptr(), kept, "the same buffer, reused");
+    }
+
+    #[test]
+    fn large_frames_streaming_in_reuse_one_buffer() {
+        // Back-to-back large frames in one piece of input: no buffer is
+        // given back (and so none allocated) between them.
+        let mut f = Framer::new(65_535);
+        let mut large = vec![0u8; 60_000];
+        large[..8].copy_from_slice(&[b'M', b'S', b'G', b'F', 0x60, 0xea, 0, 0]);
+        let stream = large.repeat(3);
+        let mut input: &[u8] = &stream;
+        let mut buffers = Vec::new();
+        while let Some(frame) = f.next_frame(&mut input).unwrap() {
+            buffers.push(frame.bytes.as_ptr());
+        }
+        assert_eq!(buffers.len(), 3);
+        assert!(buffers.iter().all(|&p| p == buffers[0]), "one buffer");
+        // Then the input ran out: the large buffer went back.
+        assert!(f.buf.capacity() <= KEEP_CAPACITY);
     }
 
     #[test]
