@@ -214,6 +214,34 @@ impl Pair {
         );
     }
 
+    /// One request/response round trip carried in `wire`, a buffer the
+    /// caller reuses: the client sends `request`, the server answers it
+    /// with `response`. Returns the delivered bodies' lengths.
+    pub fn round_trip(
+        &mut self,
+        wire: &mut Vec<u8>,
+        request: &[u8],
+        response: &[u8],
+    ) -> (usize, usize) {
+        self.client.send_request(request).unwrap();
+        wire.clear();
+        self.client.poll_transmit(wire);
+        self.server.handle_input(self.now, wire);
+        let (request_id, asked) = match self.server.poll_event() {
+            Some(Event::Message { request_id, body }) => (request_id, body.len()),
+            other => panic!("server: {other:?}"),
+        };
+        self.server.send_response(request_id, response).unwrap();
+        wire.clear();
+        self.server.poll_transmit(wire);
+        self.client.handle_input(self.now, wire);
+        let answered = match self.client.poll_event() {
+            Some(Event::Message { body, .. }) => body.len(),
+            other => panic!("client: {other:?}"),
+        };
+        (asked, answered)
+    }
+
     /// The bodies of the `Message` events of `events`, by RequestId.
     pub fn messages(events: &[Event]) -> Vec<(u32, Vec<u8>)> {
         events
