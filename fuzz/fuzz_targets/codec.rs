@@ -1,4 +1,5 @@
-//! Decodes every codec type from arbitrary bytes; whatever decodes must
+//! Decodes every codec type and message body (the secure channel's, the
+//! ServiceFault and the discovery services') from arbitrary bytes; whatever decodes must
 //! re-encode and decode to the same value.
 #![no_main]
 
@@ -29,8 +30,10 @@ fn check_message<M: Message + PartialEq + core::fmt::Debug>(data: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, data)) = data.split_first() else { return };
-    match which % 14 {
+    let Some((&which, data)) = data.split_first() else {
+        return;
+    };
+    match which % 21 {
         0 => check_message::<OpenSecureChannelRequest>(data),
         1 => check_message::<OpenSecureChannelResponse>(data),
         2 => check::<NodeId>(data),
@@ -44,6 +47,13 @@ fuzz_target!(|data: &[u8]| {
         10 => check::<Option<Vec<UaString>>>(data),
         11 => check_message::<CloseSecureChannelRequest>(data),
         12 => check_message::<ServiceFault>(data),
+        13 => check_message::<GetEndpointsRequest>(data),
+        14 => check_message::<GetEndpointsResponse>(data),
+        15 => check_message::<FindServersRequest>(data),
+        16 => check_message::<FindServersResponse>(data),
+        17 => check::<EndpointDescription>(data),
+        18 => check::<ApplicationDescription>(data),
+        19 => check::<UserTokenPolicy>(data),
         _ => {
             if let Ok(h) = decode_exact::<AsymmetricSecurityHeader>(data, DecodeLimits::DEFAULT) {
                 let bytes = encode_to_vec(&h).expect("encodes");

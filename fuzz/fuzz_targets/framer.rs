@@ -10,7 +10,9 @@ use uasc::uacp::UacpMessage;
 const LIMIT: u32 = 8192;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&piece, data)) = data.split_first() else { return };
+    let Some((&piece, data)) = data.split_first() else {
+        return;
+    };
     let piece = usize::from(piece).max(1);
     let mut framer = Framer::new(LIMIT);
     for p in data.chunks(piece) {

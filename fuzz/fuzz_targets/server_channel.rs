@@ -1,8 +1,10 @@
-//! Opens a channel in memory (policy None, mode None: no RSA work per
-//! input, and a fixed seeded RNG, so every input replays exactly), then
-//! feeds the input to the server channel.
+//! Opens a channel in memory (the configurations of `support`, seeded
+//! RNGs), then feeds the input to the server channel.
 //!
-//! The first byte chooses how the rest is read:
+//! The first byte chooses the channel's security (`byte / 2`: None, or
+//! Sign or SignAndEncrypt under the fuzzing policy, whose chunks carry real
+//! AES-CBC and HMAC-SHA256, so padding and MAC checks run) and how the
+//! rest is read:
 //! * even: raw bytes, given to `handle_input` in pieces whose size the
 //!   second byte picks;
 //! * odd: a list of operations, some of which build MSG chunks secured as
@@ -13,54 +15,22 @@
 //! say and send nothing more once it reported `Closed`.
 #![no_main]
 
-use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use libfuzzer_sys::fuzz_target;
-use rand_core::{TryCryptoRng, TryRng};
 use uasc::StatusCode;
-use uasc::cert::InsecureAcceptAnyCertificate;
-use uasc::channel::{
-    ByteBudget, ClientChannel, ClientConfig, Event, ReceiveLimits, SecurityRequirement,
-    ServerChannel, ServerConfig, ServerState,
+use uasc::channel::{ByteBudget, ClientChannel, Event, ServerChannel, ServerState};
+use uasc::chunk::{
+    ChunkType, MessageType, SequenceHeader, SymmetricChunk, open_symmetric, secure_symmetric,
 };
-use uasc::chunk::{ChunkType, MessageType, SequenceHeader, SymmetricChunk, secure_symmetric};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{NONE, SecurityPolicy, SymmetricKeys};
+use uasc::policy::{BASIC256_SHA256, NONE, Role, SymmetricKeys};
+
+mod support;
 
 /// The bytes all partial messages together may hold.
 const BUDGET: usize = 96 << 10;
-
-/// SplitMix64: a small seeded generator; fixed seeds make every run of an
-/// input the same.
-struct SplitMix(u64);
-
-impl TryRng for SplitMix {
-    type Error = Infallible;
-
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.try_next_u64()? >> 32) as u32)
-    }
-
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Ok(z ^ (z >> 31))
-    }
-
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(8) {
-            let word = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-
-impl TryCryptoRng for SplitMix {}
 
 /// An open server channel, and what a client's next chunk must carry.
 struct Harness {
@@ -71,40 +41,28 @@ struct Harness {
     token_id: u32,
     next_sequence: u32,
     keys: SymmetricKeys,
+    mode: MessageSecurityMode,
     closed: bool,
     out: Vec<u8>,
 }
 
 impl Harness {
-    fn open() -> Harness {
+    fn open(mode: MessageSecurityMode) -> Harness {
         let now = Instant::now();
-        let utc = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let none: Arc<dyn SecurityPolicy> = Arc::new(NONE);
-        let validator = Arc::new(InsecureAcceptAnyCertificate);
-        let client_config = ClientConfig::new(
-            "opc.tcp://127.0.0.1:4840",
-            Arc::clone(&none),
-            MessageSecurityMode::None,
-            validator.clone(),
-        );
-        let mut server_config = ServerConfig::new(vec![none], None, validator);
-        server_config.security = SecurityRequirement::Disabled;
-        server_config.connection.receive_buffer_size = 8192;
-        server_config.receive = ReceiveLimits {
-            max_chunk_count: 16,
-            max_message_size: 64 << 10,
-            max_partial_messages: 4,
-        };
-        server_config.lifetime_bounds = (10_000, 60_000);
         let budget = ByteBudget::new(BUDGET);
-        let mut client = ClientChannel::with_rng(client_config, Box::new(SplitMix(1)), now, utc)
-            .expect("a valid client configuration");
-        let mut server = ServerChannel::with_rng(
-            Arc::new(server_config),
-            budget.clone(),
-            Box::new(SplitMix(2)),
+        let mut client = ClientChannel::with_rng(
+            support::client_config(mode),
+            support::rng(1),
             now,
-            utc,
+            support::utc(),
+        )
+        .expect("a valid client configuration");
+        let mut server = ServerChannel::with_rng(
+            Arc::new(support::server_config()),
+            budget.clone(),
+            support::rng(2),
+            now,
+            support::utc(),
         )
         .expect("a valid server configuration");
         let mut token_id = None;
@@ -123,26 +81,44 @@ impl Harness {
             while client.poll_event().is_some() {}
         }
         assert_eq!(server.state(), ServerState::Open);
+        // The client's sending keys, from the nonces (the fuzzing policy
+        // derives them as Basic256Sha256 does).
+        let keys = match (client.local_nonce(), client.peer_nonce()) {
+            (Some(ours), Some(theirs)) if mode != MessageSecurityMode::None => BASIC256_SHA256
+                .derive_keys(Role::Client, ours, theirs)
+                .expect("keys from the nonces"),
+            _ => SymmetricKeys::none(NONE.descriptor()).expect("None keys"),
+        };
         // One real request shows where the client's sequence numbers are.
         client.send_request(b"sync").expect("a request");
         let mut bytes = Vec::new();
         client.poll_transmit(&mut bytes);
-        let sequence = u32::from_le_bytes(bytes[16..20].try_into().expect("a chunk"));
         server.handle_input(now, &bytes);
+        let (sequence, _) = open_symmetric(&mut bytes, &keys, mode, 0).expect("the keys open it");
         while server.poll_event().is_some() {}
         let mut ignored = Vec::new();
         server.poll_transmit(&mut ignored);
-        Harness {
+        let mut h = Harness {
             channel_id: server.channel_id(),
             token_id: token_id.expect("the channel opened"),
-            next_sequence: sequence.wrapping_add(1),
-            keys: SymmetricKeys::none(NONE.descriptor()).expect("None keys"),
+            next_sequence: sequence.sequence_number.wrapping_add(1),
+            keys,
+            mode,
             server,
             budget,
             now,
             closed: false,
             out: Vec::new(),
-        }
+        };
+        // The harness's own chunks are what the client would send.
+        let chunk = h.chunk(ChunkType::Final, 1, b"check");
+        h.server.handle_input(now, &chunk);
+        assert!(
+            matches!(h.server.poll_event(), Some(Event::Message { .. })),
+            "the harness's chunk is delivered"
+        );
+        h.server.poll_transmit(&mut ignored);
+        h
     }
 
     /// A MSG chunk as the client would send it next.
@@ -158,14 +134,8 @@ impl Harness {
             },
         };
         let mut out = Vec::new();
-        secure_symmetric(
-            &mut out,
-            &chunk,
-            body,
-            &self.keys,
-            MessageSecurityMode::None,
-        )
-        .expect("a chunk within the limits");
+        secure_symmetric(&mut out, &chunk, body, &self.keys, self.mode)
+            .expect("a chunk within the limits");
         self.next_sequence = self.next_sequence.wrapping_add(1);
         out
     }
@@ -229,7 +199,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let mut h = Harness::open();
+    let mut h = Harness::open(support::mode(mode / 2));
     if mode % 2 == 0 {
         let Some((&piece, rest)) = rest.split_first() else {
             return;

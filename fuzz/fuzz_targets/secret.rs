@@ -1,0 +1,142 @@
+//! The EncryptedSecret decoders (OPC 10000-4 §7.41) and the legacy secret
+//! format (§7.40.2.2) with real keys: an RSA-2048 receiver and a P-256
+//! sender and receiver, made once from a fixed seed.
+//!
+//! The first byte chooses the decoder and how the rest is read:
+//! * `0..=2` (RsaEncryptedSecret, EccEncryptedSecret, legacy): the rest is
+//!   given to the decoder as it is;
+//! * `3..=5`: the rest is a secret, which is encrypted for our keys, then
+//!   changed by the flips that follow it (`offset (u16) ‖ xor (u8)`
+//!   triples after a length byte) and opened. An unchanged secret must
+//!   open to the same bytes; a changed one must fail with the one uniform
+//!   error, `BadIdentityTokenInvalid`.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use uasc::codec::DateTime;
+use uasc::key::{EcdsaPrivateKey, EcdsaPublicKey, RsaPrivateKey, RsaPublicKey};
+use uasc::policy::BASIC256_SHA256;
+use uasc::secret::{
+    EccCurve, EccEncryptedSecret, EccSender, EphemeralKeyPair, LegacyAlgorithm, RsaEncryptedSecret,
+    RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret, encrypt_legacy_secret,
+};
+use uasc::{Error, Result};
+
+const NONCE: [u8; 32] = [0x5A; 32];
+const OAEP: &str = "http://www.w3.org/2001/04/xmlenc#rsa-oaep";
+
+struct Keys {
+    rsa: RsaPrivateKey,
+    rsa_public: RsaPublicKey,
+    /// Only its SHA-1 thumbprint is read: any bytes do.
+    rsa_certificate: Vec<u8>,
+    sender: EcdsaPrivateKey,
+    sender_public: EcdsaPublicKey,
+    receiver: EphemeralKeyPair,
+}
+
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut rng = StdRng::seed_from_u64(17);
+        let rsa = RsaPrivateKey::generate(2048, &mut rng).expect("an RSA key");
+        let sender = EcdsaPrivateKey::generate(false, &mut rng);
+        Keys {
+            rsa_public: rsa.public_key(),
+            rsa,
+            rsa_certificate: b"the receiver's certificate".to_vec(),
+            sender_public: sender.public_key(),
+            sender,
+            receiver: EphemeralKeyPair::generate(EccCurve::NistP256, &mut rng),
+        }
+    })
+}
+
+fn open(kind: u8, bytes: &[u8]) -> Result<Vec<u8>> {
+    let k = keys();
+    match kind {
+        0 => RsaEncryptedSecret::decrypt(bytes, &BASIC256_SHA256, &k.rsa_certificate, &k.rsa)
+            .map(|s| s.secret().to_vec()),
+        1 => EccEncryptedSecret::decrypt(bytes, EccCurve::NistP256, &k.sender_public, &k.receiver)
+            .map(|s| s.secret().to_vec()),
+        _ => decrypt_legacy_secret(&k.rsa, OAEP, bytes, &NONCE).map(|s| s.to_vec()),
+    }
+}
+
+fn seal(kind: u8, secret: &[u8]) -> Vec<u8> {
+    let k = keys();
+    let mut rng = StdRng::seed_from_u64(u64::from(kind));
+    let input = SecretInput {
+        signing_time: DateTime(133_000_000_000_000_000),
+        nonce: &NONCE,
+        secret,
+    };
+    match kind {
+        0 => RsaEncryptedSecret::encrypt(
+            &BASIC256_SHA256,
+            RsaReceiver {
+                certificate_der: &k.rsa_certificate,
+                key: &k.rsa_public,
+            },
+            &input,
+            RsaSecretForm::Specified,
+            &mut rng,
+        ),
+        1 => EccEncryptedSecret::encrypt(
+            EccCurve::NistP256,
+            EccSender {
+                certificate: None,
+                key: &k.sender,
+            },
+            k.receiver.public_key(),
+            &input,
+            &mut rng,
+        ),
+        _ => encrypt_legacy_secret(
+            &k.rsa_public,
+            LegacyAlgorithm::RsaOaepSha1,
+            secret,
+            &NONCE,
+            &mut rng,
+        ),
+    }
+    .expect("a secret of a fuzzed size seals")
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
+    let kind = which % 3;
+    if which % 6 < 3 {
+        let _ = open(kind, rest);
+        return;
+    }
+    let Some((&secret_len, rest)) = rest.split_first() else {
+        return;
+    };
+    let (secret, flips) = rest.split_at(usize::from(secret_len).min(rest.len()));
+    let mut sealed = seal(kind, secret);
+    let mut changed = false;
+    for flip in flips.chunks_exact(3) {
+        let at = usize::from(u16::from_le_bytes([flip[0], flip[1]])) % sealed.len();
+        sealed[at] ^= flip[2];
+        changed |= flip[2] != 0;
+    }
+    // Flips may cancel out: what counts is whether the bytes differ.
+    let changed = changed && sealed != seal(kind, secret);
+    match open(kind, &sealed) {
+        Ok(opened) => {
+            assert!(!changed, "a changed secret opened");
+            assert_eq!(opened, secret);
+        }
+        Err(e) => {
+            assert!(changed, "an unchanged secret failed: {e:?}");
+            assert!(matches!(e, Error::IdentityTokenInvalid), "{e:?}");
+        }
+    }
+});
