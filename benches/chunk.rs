@@ -14,63 +14,15 @@ use aes::{Aes128, Aes256};
 use cbc::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
-use uasc::chunk::{
-    MessageChunkHeader, MessageType, SendLimits, max_body_size, open_symmetric, secure_message,
-};
+use uasc::chunk::{max_body_size, open_symmetric};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{self, ChunkProtection, Role, SecurityPolicy};
+use uasc::policy::{self, Role};
 
-const CHUNK: usize = 65_536;
+mod support;
+
+use support::{CHUNK, secure_all, token_keys};
+
 const SIZES: [(usize, &str); 3] = [(200, "200 B"), (64 << 10, "64 KiB"), (1 << 20, "1 MiB")];
-const LIMITS: SendLimits = SendLimits {
-    max_chunk_size: CHUNK,
-    max_message_size: 0,
-    max_chunk_count: 0,
-    sender: Role::Client,
-};
-const HEADER: MessageChunkHeader = MessageChunkHeader {
-    message_type: MessageType::Message,
-    secure_channel_id: 1,
-    token_id: 1,
-    request_id: 1,
-};
-
-/// Secures `message` into `wire` (cleared first) as chunks of at most
-/// `CHUNK` bytes.
-fn secure_all(
-    wire: &mut Vec<u8>,
-    message: &[u8],
-    keys: &dyn ChunkProtection,
-    mode: MessageSecurityMode,
-) {
-    wire.clear();
-    let mut sequence_number = 0;
-    secure_message(
-        wire,
-        &HEADER,
-        &mut sequence_number,
-        message,
-        keys,
-        mode,
-        &LIMITS,
-    )
-    .unwrap();
-}
-
-/// The client's sending keys of a token under `policy` in `mode`, from
-/// seeded key exchanges (the ECC policies agree keys from ephemeral keys).
-fn token_keys(policy: &dyn SecurityPolicy, mode: MessageSecurityMode) -> Box<dyn ChunkProtection> {
-    use rand::SeedableRng;
-    let rng = |seed| rand::rngs::StdRng::seed_from_u64(seed);
-    let client = policy.start_key_exchange(mode, &mut rng(1), None).unwrap();
-    let server = policy.start_key_exchange(mode, &mut rng(2), None).unwrap();
-    let server_nonce = server.local_nonce().to_vec();
-    client
-        .complete(Role::Client, &server_nonce)
-        .unwrap()
-        .sending
-}
-
 fn protocol(c: &mut Criterion) {
     for p in policy::ALL
         .iter()
@@ -88,9 +40,9 @@ fn protocol(c: &mut Criterion) {
                 g.throughput(Throughput::Bytes(size as u64));
                 let mut wire = Vec::with_capacity(size + size / 16 + 1024);
                 g.bench_function(BenchmarkId::new("secure", label), |b| {
-                    b.iter(|| secure_all(&mut wire, black_box(&message), keys, mode))
+                    b.iter(|| secure_all(&mut wire, black_box(&message), keys, mode, &mut 0))
                 });
-                secure_all(&mut wire, &message, keys, mode);
+                secure_all(&mut wire, &message, keys, mode, &mut 0);
                 let pristine = wire.clone();
                 g.bench_function(BenchmarkId::new("open", label), |b| {
                     b.iter(|| {

@@ -17,12 +17,15 @@ use aes::{Aes128, Aes256};
 use aes_gcm::aead::AeadInOut;
 use cbc::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
 use hmac::{Hmac, Mac};
-use uasc::chunk::{MessageChunkHeader, MessageType, SendLimits, open_symmetric, secure_message};
+use uasc::chunk::open_symmetric;
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{self, ChunkProtection, PolicyDescriptor, Role, SecurityPolicy};
+use uasc::policy::{self, ChunkProtection, PolicyDescriptor};
+
+mod support;
+
+use support::{chunk_lens, secure_all, token_keys};
 
 const MESSAGE: usize = 64 << 10;
-const CHUNK: usize = 65_536;
 /// Samples per case, each of `BATCH` operations; the median is kept.
 const SAMPLES: usize = 31;
 const BATCH: usize = 4;
@@ -170,20 +173,6 @@ fn seal_open<C: AeadInOut>(c: &C, nonce: &aes_gcm::aead::Nonce<C>, aad: &[u8], b
         .unwrap();
 }
 
-/// The client's sending keys of a token under `policy` in `mode`, from
-/// seeded key exchanges (they open what they secure).
-fn token_keys(policy: &dyn SecurityPolicy, mode: MessageSecurityMode) -> Box<dyn ChunkProtection> {
-    use rand::SeedableRng;
-    let rng = |seed| rand::rngs::StdRng::seed_from_u64(seed);
-    let client = policy.start_key_exchange(mode, &mut rng(1), None).unwrap();
-    let server = policy.start_key_exchange(mode, &mut rng(2), None).unwrap();
-    let server_nonce = server.local_nonce().to_vec();
-    client
-        .complete(Role::Client, &server_nonce)
-        .unwrap()
-        .sending
-}
-
 /// Secures `message` into `wire` and opens every chunk again in place.
 fn protocol(
     wire: &mut Vec<u8>,
@@ -192,21 +181,8 @@ fn protocol(
     mode: MessageSecurityMode,
     sequence_number: &mut u32,
 ) {
-    let header = MessageChunkHeader {
-        message_type: MessageType::Message,
-        secure_channel_id: 1,
-        token_id: 1,
-        request_id: 1,
-    };
-    let limits = SendLimits {
-        max_chunk_size: CHUNK,
-        max_message_size: 0,
-        max_chunk_count: 0,
-        sender: Role::Client,
-    };
-    wire.clear();
     let first = *sequence_number;
-    secure_message(wire, &header, sequence_number, message, keys, mode, &limits).unwrap();
+    secure_all(wire, message, keys, mode, sequence_number);
     let mut rest = &mut wire[..];
     let mut expected = first;
     while !rest.is_empty() {
@@ -255,16 +231,7 @@ fn main() {
             // The chunk layout the protocol produces, for the raw pass.
             protocol(&mut wire, &message, &*keys, mode, &mut sequence_number);
             let mut layout = wire.clone();
-            let lens: Vec<usize> = {
-                let mut out = Vec::new();
-                let mut rest = &layout[..];
-                while !rest.is_empty() {
-                    let len = u32::from_le_bytes(rest[4..8].try_into().unwrap()) as usize;
-                    out.push(len);
-                    rest = &rest[len..];
-                }
-                out
-            };
+            let lens = chunk_lens(&layout);
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
             for _ in 0..SAMPLES {
                 let start = Instant::now();

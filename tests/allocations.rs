@@ -3,52 +3,21 @@
 //! allocator, through the same trait objects a channel uses.
 
 mod common;
+#[path = "common/counting.rs"]
+mod counting;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use counting::{Counting, allocations, count_this_thread};
 
 use uasc::chunk::{MessageChunkHeader, MessageType, SendLimits, open_symmetric, secure_message};
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{self, Role};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Only the test's own thread counts: the test harness allocates on
-    /// other threads at times of its own choosing.
-    static COUNTED: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if COUNTED.with(Cell::get) {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
 #[test]
 fn steady_state_chunks_allocate_nothing() {
-    COUNTED.with(|c| c.set(true));
+    count_this_thread(true);
     let body = vec![0x5A; 64 << 10];
     let limits = SendLimits {
         max_chunk_size: 8192,
@@ -103,12 +72,12 @@ fn steady_state_chunks_allocate_nothing() {
                 n
             };
             message(0, &mut out); // warm-up: the buffer grows once
-            let before = ALLOCATIONS.load(Ordering::SeqCst);
+            let before = allocations();
             let mut chunks = 0;
             for request_id in 1..=20 {
                 chunks += message(request_id, &mut out);
             }
-            let after = ALLOCATIONS.load(Ordering::SeqCst);
+            let after = allocations();
             assert!(chunks >= 20 * 8, "{chunks} chunks");
             assert_eq!(
                 after - before,

@@ -26,6 +26,8 @@ use uasc::cert::{
 use uasc::key::KeyKind;
 use uasc::policy::{BASIC256_SHA256, Role};
 
+mod support;
+
 const URI: &str = "urn:fuzz:application";
 
 fn at(seconds: u64) -> SystemTime {
@@ -111,10 +113,7 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             let mut leaf = f.leaf.clone();
-            for flip in rest.chunks_exact(3) {
-                let at = usize::from(u16::from_le_bytes([flip[0], flip[1]])) % leaf.len();
-                leaf[at] ^= flip[2];
-            }
+            support::flip(&mut leaf, rest);
             let ok = validate(&leaf).is_ok();
             if leaf == f.leaf {
                 assert!(ok, "the issued certificate validates");

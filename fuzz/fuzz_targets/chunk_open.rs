@@ -27,6 +27,8 @@ use uasc::key::{RsaPrivateKey, RsaPublicKey};
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{BASIC256_SHA256, OwnKey, PeerKey, Role, SymmetricKeys};
 
+mod support;
+
 const MAX_CERTIFICATE: u32 = 1 << 16;
 const SEQUENCE: SequenceHeader = SequenceHeader {
     sequence_number: 51,
@@ -141,10 +143,7 @@ fuzz_target!(|data: &[u8]| {
     let (body, flips) = rest.split_at(usize::from(body_len).min(rest.len()));
     let pristine = secure(kind, body);
     let mut chunk = pristine.clone();
-    for flip in flips.chunks_exact(3) {
-        let at = usize::from(u16::from_le_bytes([flip[0], flip[1]])) % chunk.len();
-        chunk[at] ^= flip[2];
-    }
+    support::flip(&mut chunk, flips);
     match open(kind, &chunk) {
         Ok(opened) => {
             assert_eq!(chunk, pristine, "a changed chunk opened");

@@ -121,29 +121,6 @@ impl Harness {
     }
 }
 
-/// Reads the operations of an odd-first-byte input.
-struct Ops<'a>(&'a [u8]);
-
-impl Ops<'_> {
-    fn byte(&mut self) -> u8 {
-        let Some((&b, rest)) = self.0.split_first() else {
-            return 0;
-        };
-        self.0 = rest;
-        b
-    }
-
-    fn u16(&mut self) -> u16 {
-        u16::from_le_bytes([self.byte(), self.byte()])
-    }
-
-    fn bytes(&mut self, n: usize) -> &[u8] {
-        let (taken, rest) = self.0.split_at(n.min(self.0.len()));
-        self.0 = rest;
-        taken
-    }
-}
-
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -158,8 +135,8 @@ fuzz_target!(|data: &[u8]| {
         }
         return;
     }
-    let mut ops = Ops(rest);
-    while !ops.0.is_empty() {
+    let mut ops = support::Ops(rest);
+    while !ops.is_empty() {
         match ops.byte() % 9 {
             // The server's bytes, whole.
             0 => {

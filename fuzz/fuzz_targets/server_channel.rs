@@ -178,23 +178,6 @@ impl Harness {
     }
 }
 
-/// Reads the operations of an odd-first-byte input.
-struct Ops<'a>(&'a [u8]);
-
-impl Ops<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let (&b, rest) = self.0.split_first()?;
-        self.0 = rest;
-        Some(b)
-    }
-
-    fn bytes(&mut self, n: usize) -> &[u8] {
-        let (taken, rest) = self.0.split_at(n.min(self.0.len()));
-        self.0 = rest;
-        taken
-    }
-}
-
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -208,12 +191,13 @@ fuzz_target!(|data: &[u8]| {
             h.input(part);
         }
     } else {
-        let mut ops = Ops(rest);
-        while let Some(op) = ops.byte() {
+        let mut ops = support::Ops(rest);
+        while !ops.is_empty() {
+            let op = ops.byte();
             match op % 6 {
                 // Raw bytes.
                 0 => {
-                    let n = usize::from(ops.byte().unwrap_or(0)) * 8;
+                    let n = usize::from(ops.byte()) * 8;
                     let bytes = ops.bytes(n).to_vec();
                     h.input(&bytes);
                 }
@@ -221,8 +205,8 @@ fuzz_target!(|data: &[u8]| {
                 // for one of eight RequestIds, of up to 8 160 bytes of body
                 // (the rest of the input, repeated).
                 1..=3 => {
-                    let request_id = u32::from(ops.byte().unwrap_or(0) % 8);
-                    let len = usize::from(ops.byte().unwrap_or(0)) * 32;
+                    let request_id = u32::from(ops.byte() % 8);
+                    let len = usize::from(ops.byte()) * 32;
                     let seed = ops.bytes(16);
                     let body: Vec<u8> = if seed.is_empty() {
                         vec![0; len]
@@ -248,8 +232,8 @@ fuzz_target!(|data: &[u8]| {
                 // A well-formed chunk with a patched header field: the
                 // sequence number, token, channel, type or size.
                 4 => {
-                    let request_id = u32::from(ops.byte().unwrap_or(0) % 8);
-                    let field = ops.byte().unwrap_or(0);
+                    let request_id = u32::from(ops.byte() % 8);
+                    let field = ops.byte();
                     let value = ops.bytes(4);
                     let mut chunk = h.chunk(ChunkType::Intermediate, request_id, b"patched");
                     let at = [3usize, 4, 8, 12, 16, 20][usize::from(field % 6)];
@@ -262,7 +246,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 // Time passes, up to about 25 s a step.
                 _ => {
-                    let ms = u64::from(ops.byte().unwrap_or(0)) * 100;
+                    let ms = u64::from(ops.byte()) * 100;
                     h.now += Duration::from_millis(ms);
                     let was_closed = h.closed;
                     h.server.handle_timeout(h.now);

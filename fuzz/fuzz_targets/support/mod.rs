@@ -91,3 +91,41 @@ fn limits() -> ReceiveLimits {
         max_partial_messages: 4,
     }
 }
+
+/// An input read as a list of operations and their arguments: bytes,
+/// little-endian u16s and runs of bytes; zeros (and empty runs) once it
+/// runs out.
+pub struct Ops<'a>(pub &'a [u8]);
+
+impl Ops<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        let Some((&b, rest)) = self.0.split_first() else {
+            return 0;
+        };
+        self.0 = rest;
+        b
+    }
+
+    pub fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.byte(), self.byte()])
+    }
+
+    pub fn bytes(&mut self, n: usize) -> &[u8] {
+        let (taken, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        taken
+    }
+}
+
+/// Changes `bytes` (not empty) by `flips`: `offset (u16) ‖ xor (u8)`
+/// triples, the offset taken modulo the length.
+pub fn flip(bytes: &mut [u8], flips: &[u8]) {
+    for f in flips.chunks_exact(3) {
+        let at = usize::from(u16::from_le_bytes([f[0], f[1]])) % bytes.len();
+        bytes[at] ^= f[2];
+    }
+}
