@@ -129,18 +129,11 @@ fn secure(kind: u8, body: &[u8]) -> Vec<u8> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else {
+    let Some((kind, body, flips)) = support::open_input(data, |kind, bytes| {
+        let _ = open(kind, bytes);
+    }) else {
         return;
     };
-    let kind = which % 3;
-    if which % 6 < 3 {
-        let _ = open(kind, rest);
-        return;
-    }
-    let Some((&body_len, rest)) = rest.split_first() else {
-        return;
-    };
-    let (body, flips) = rest.split_at(usize::from(body_len).min(rest.len()));
     let pristine = secure(kind, body);
     let mut chunk = pristine.clone();
     support::flip(&mut chunk, flips);

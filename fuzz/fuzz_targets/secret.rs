@@ -110,18 +110,11 @@ fn seal(kind: u8, secret: &[u8]) -> Vec<u8> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else {
+    let Some((kind, secret, flips)) = support::open_input(data, |kind, bytes| {
+        let _ = open(kind, bytes);
+    }) else {
         return;
     };
-    let kind = which % 3;
-    if which % 6 < 3 {
-        let _ = open(kind, rest);
-        return;
-    }
-    let Some((&secret_len, rest)) = rest.split_first() else {
-        return;
-    };
-    let (secret, flips) = rest.split_at(usize::from(secret_len).min(rest.len()));
     let mut sealed = seal(kind, secret);
     support::flip(&mut sealed, flips);
     // Flips may cancel out: what counts is whether the bytes differ.

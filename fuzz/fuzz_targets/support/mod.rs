@@ -129,3 +129,23 @@ pub fn flip(bytes: &mut [u8], flips: &[u8]) {
         bytes[at] ^= f[2];
     }
 }
+
+/// The input of the targets that open what a peer sent (`chunk_open`,
+/// `secret`): the first byte chooses one of three kinds; `0..=2` give the
+/// rest to `raw` as it is (and return `None`), `3..=5` return the kind, a
+/// payload (its length first) to make a real one from, and the flips that
+/// follow it.
+pub fn open_input<'a>(
+    data: &'a [u8],
+    raw: impl FnOnce(u8, &'a [u8]),
+) -> Option<(u8, &'a [u8], &'a [u8])> {
+    let (&which, rest) = data.split_first()?;
+    let kind = which % 3;
+    if which % 6 < 3 {
+        raw(kind, rest);
+        return None;
+    }
+    let (&len, rest) = rest.split_first()?;
+    let (payload, flips) = rest.split_at(usize::from(len).min(rest.len()));
+    Some((kind, payload, flips))
+}
