@@ -560,7 +560,7 @@ fn validate_server(
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cert-generate"))]
 impl ClientChannel {
     /// The shared state, for the tests of this crate.
     pub(crate) fn common_mut(&mut self) -> &mut CommonState {

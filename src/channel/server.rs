@@ -490,7 +490,7 @@ impl ServerChannel {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cert-generate"))]
 impl ServerChannel {
     /// The shared state, for the tests of this crate.
     pub(crate) fn common_mut(&mut self) -> &mut CommonState {
