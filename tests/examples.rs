@@ -67,12 +67,9 @@ fn client(dir: &std::path::Path, url: &str) -> ClientOptions {
 async fn every_policy_and_mode_over_tcp_with_renewals() {
     let dir = temp("all");
     let running = server(&dir).await;
-    // The example applications hold one RSA identity: the ECC policies
-    // need identities per certificate type, which they do not have yet.
-    let rsa_or_none = support::args::all_policy_modes()
-        .into_iter()
-        .filter(|(p, _)| !p.descriptor().is_ecc());
-    for (policy, mode) in rsa_or_none {
+    // Both applications start with empty PKI folders and make an identity
+    // per certificate type (RSA and each curve) on first start.
+    for (policy, mode) in support::args::all_policy_modes() {
         let mut options = client(&dir, &running.url);
         options.policy = policy;
         options.mode = mode;
@@ -364,6 +361,7 @@ async fn host_name_mismatch(name: &str, cert_host: &str, url_host: &str) {
         &dir.join("server"),
         support::server::SERVER_URI,
         &[cert_host],
+        &[&uasc::policy::BASIC256_SHA256],
     )
     .unwrap();
     let running = server(&dir).await;

@@ -86,11 +86,15 @@ pub fn client_config(
     c
 }
 
-/// A server offering every compiled-in policy, with `ids.server` as its
-/// certificate (so only the policies that fit its key work).
+/// A server offering every compiled-in policy that fits the key of
+/// `ids.server`, its certificate, and None.
 pub fn server_config(ids: &Identities) -> ServerConfig {
     let mut c = ServerConfig::new(
-        uasc::policy::ALL.iter().map(|p| shared(p)).collect(),
+        uasc::policy::ALL
+            .iter()
+            .map(|p| shared(p))
+            .filter(|p| p.descriptor().is_none() || ids.server.fits(&**p))
+            .collect(),
         Some(ids.server.clone()),
         Arc::new(InsecureAcceptAnyCertificate),
     );
