@@ -9,6 +9,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
+use crate::key::KeyKind;
+
 /// The hash function a signature was computed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SignatureHash {
@@ -110,6 +112,17 @@ impl KeyAlgorithm {
             KeyAlgorithm::Rsa(bits) => bits,
             KeyAlgorithm::P256 | KeyAlgorithm::Ed25519 => 256,
             KeyAlgorithm::P384 => 384,
+        }
+    }
+
+    /// The kind of private key that goes with this public key; `None` for
+    /// RSA, whose size [`KeyKind::Rsa`] would fix.
+    pub const fn key_kind(self) -> Option<KeyKind> {
+        match self {
+            KeyAlgorithm::Rsa(_) => None,
+            KeyAlgorithm::P256 => Some(KeyKind::P256),
+            KeyAlgorithm::P384 => Some(KeyKind::P384),
+            KeyAlgorithm::Ed25519 => Some(KeyKind::Ed25519),
         }
     }
 

@@ -12,6 +12,7 @@ use super::{
     NonceExchange, PeerKey, PolicyDescriptor, Role, SecurityPolicy, SymmetricKeys,
 };
 use crate::crypto::{AeadAlgorithm, CryptoProvider, EcdhCurve, HashAlgorithm, PHash};
+use crate::key::KeyKind;
 use crate::messages::MessageSecurityMode;
 use crate::{Error, Result};
 
@@ -271,6 +272,7 @@ pub static NONE: BuiltinPolicy = BuiltinPolicy::new(
         iv_len: 0,
         signature_len: 0,
         nonce_len: 0,
+        certificate_key: None,
         min_asymmetric_key_bits: 0,
         max_asymmetric_key_bits: 0,
         legacy_sequence_numbers: true,
@@ -293,6 +295,7 @@ const RSA_SHA256: PolicyDescriptor = PolicyDescriptor {
     iv_len: 16,
     signature_len: 32,
     nonce_len: 32,
+    certificate_key: Some(KeyKind::Rsa(2048)),
     min_asymmetric_key_bits: 2048,
     max_asymmetric_key_bits: 4096,
     legacy_sequence_numbers: true,
@@ -356,6 +359,7 @@ const ECC_P256: PolicyDescriptor = PolicyDescriptor {
     iv_len: 16,
     signature_len: 32,
     nonce_len: 64,
+    certificate_key: Some(KeyKind::P256),
     min_asymmetric_key_bits: 256,
     max_asymmetric_key_bits: 256,
     legacy_sequence_numbers: false,
@@ -392,6 +396,7 @@ pub static ECC_NIST_P384: BuiltinPolicy = BuiltinPolicy::new(
         encrypting_key_len: 32,
         signature_len: 48,
         nonce_len: 96,
+        certificate_key: Some(KeyKind::P384),
         min_asymmetric_key_bits: 384,
         max_asymmetric_key_bits: 384,
         ..ECC_P256
@@ -454,6 +459,7 @@ pub static ECC_NIST_P256_CHACHA_POLY: BuiltinPolicy = BuiltinPolicy::new(
 const RSA_SHA1: PolicyDescriptor = PolicyDescriptor {
     asymmetric_signature: Some(AsymmetricSignature::RsaPkcs1v15Sha1),
     signature_len: 20,
+    certificate_key: Some(KeyKind::Rsa(2048)),
     min_asymmetric_key_bits: 1024,
     max_asymmetric_key_bits: 2048,
     deprecated: true,
