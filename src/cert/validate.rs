@@ -88,6 +88,7 @@ fn policy_allows(policy: &PolicyDescriptor, path: &[&X509Certificate<'_>]) -> bo
             AsymmetricSignature::EcdsaSha256 => key == KeyAlgorithm::P256,
             AsymmetricSignature::EcdsaSha384 => key == KeyAlgorithm::P384,
             AsymmetricSignature::Ed25519 => key == KeyAlgorithm::Ed25519,
+            AsymmetricSignature::Ed448 => key == KeyAlgorithm::Ed448,
             _ => matches!(key, KeyAlgorithm::Rsa(_)),
         },
     };

@@ -46,6 +46,10 @@ pub(crate) enum Symmetric {
     CbcHmac,
     /// An AEAD cipher (OPC 10000-6 §6.7.2.5.2).
     Aead(AeadAlgorithm),
+    /// An AEAD cipher whose mode-Sign tags use a derived SigningKey of the
+    /// cipher's key length, derived before the EncryptingKey in both modes
+    /// (open62541's ECC_curve25519 and ECC_curve448).
+    AeadSigningKey(AeadAlgorithm),
 }
 
 /// A policy implemented by this crate: a [`PolicyDescriptor`], the
@@ -453,6 +457,92 @@ pub static ECC_NIST_P256_CHACHA_POLY: BuiltinPolicy = BuiltinPolicy::new(
     },
 );
 
+/// ECC_brainpoolP256r1: as ECC_nistP256 on brainpoolP256r1 (RFC 5639):
+/// ephemeral ECDH, HKDF-SHA256, AES-128-CBC and HMAC-SHA256, ECDSA-SHA256.
+pub static ECC_BRAINPOOL_P256R1: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_brainpoolP256r1",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_brainpoolP256r1",
+        certificate_key: Some(KeyKind::BrainpoolP256r1),
+        ..ECC_P256
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::BrainpoolP256r1,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::CbcHmac,
+    },
+);
+
+/// ECC_brainpoolP384r1: as ECC_nistP384 on brainpoolP384r1: ephemeral
+/// ECDH, HKDF-SHA384, AES-256-CBC and HMAC-SHA384, ECDSA-SHA384.
+pub static ECC_BRAINPOOL_P384R1: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_brainpoolP384r1",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_brainpoolP384r1",
+        certificate_key: Some(KeyKind::BrainpoolP384r1),
+        ..*ECC_NIST_P384.descriptor()
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::BrainpoolP384r1,
+        hash: HashAlgorithm::Sha384,
+        symmetric: Symmetric::CbcHmac,
+    },
+);
+
+/// What ECC_curve25519 and ECC_curve448 share, in open62541's layout (the
+/// only implementation that runs them): ChaCha20-Poly1305 with a 32-byte
+/// SigningKey, a 32-byte EncryptingKey and a 12-byte IV derived in both
+/// modes (L = 76), the SigningKey making the tags of mode Sign; a 16-byte
+/// tag; no SecureChannelEnhancements. UA-.NETStandard lists a layout
+/// without the SigningKey (L = 44) but does not run these policies.
+const ECC_EDWARDS: PolicyDescriptor = PolicyDescriptor {
+    asymmetric_signature: Some(AsymmetricSignature::Ed25519),
+    signing_key_len: 32,
+    encrypting_key_len: 32,
+    iv_len: 12,
+    signature_len: 16,
+    nonce_len: 32,
+    certificate_key: Some(KeyKind::Ed25519),
+    aead: true,
+    ..ECC_P256
+};
+
+/// ECC_curve25519: ephemeral X25519 (RFC 7748; 32-byte nonces),
+/// HKDF-SHA256, ChaCha20-Poly1305, Ed25519 OPN signatures (64 bytes).
+pub static ECC_CURVE25519: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_curve25519",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_curve25519",
+        ..ECC_EDWARDS
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::X25519,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::AeadSigningKey(AeadAlgorithm::ChaCha20Poly1305),
+    },
+);
+
+/// ECC_curve448: ephemeral X448 (56-byte nonces), HKDF-SHA256 (as
+/// open62541 and UA-.NETStandard have it), ChaCha20-Poly1305, Ed448 OPN
+/// signatures (114 bytes).
+pub static ECC_CURVE448: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_curve448",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_curve448",
+        asymmetric_signature: Some(AsymmetricSignature::Ed448),
+        nonce_len: 56,
+        certificate_key: Some(KeyKind::Ed448),
+        min_asymmetric_key_bits: 448,
+        max_asymmetric_key_bits: 448,
+        ..ECC_EDWARDS
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::X448,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::AeadSigningKey(AeadAlgorithm::ChaCha20Poly1305),
+    },
+);
+
 /// What the deprecated policies share: HMAC-SHA1, P_SHA1, RSA keys of 1024
 /// to 2048 bits.
 #[cfg(feature = "legacy-policies")]
@@ -512,6 +602,10 @@ pub static ALL: &[&BuiltinPolicy] = &[
     &ECC_NIST_P384,
     &ECC_NIST_P256_AES_GCM,
     &ECC_NIST_P256_CHACHA_POLY,
+    &ECC_BRAINPOOL_P256R1,
+    &ECC_BRAINPOOL_P384R1,
+    &ECC_CURVE25519,
+    &ECC_CURVE448,
     #[cfg(feature = "legacy-policies")]
     &BASIC128_RSA15,
     #[cfg(feature = "legacy-policies")]
