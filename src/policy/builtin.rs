@@ -244,7 +244,8 @@ impl SecurityPolicy for BuiltinPolicy {
 
     /// The key of the certificate's SubjectPublicKeyInfo, from the
     /// provider: RSA within the policy's size bounds for the RSA policies,
-    /// ECDSA on the policy's curve for the ECC ones;
+    /// ECDSA or EdDSA on the policy's curve
+    /// ([`PolicyDescriptor::certificate_key`]) for the ECC ones;
     /// `BadCertificatePolicyCheckFailed` otherwise.
     fn peer_key(&self, certificate_der: &[u8]) -> Result<Box<dyn PeerKey>> {
         let d = &self.descriptor;
@@ -255,7 +256,17 @@ impl SecurityPolicy for BuiltinPolicy {
         };
         let (_, cert) = x509_parser::parse_x509_certificate(certificate_der)
             .map_err(|_| Error::Decoding("X.509 certificate"))?;
-        let key = (self.provider.peer_key)(cert.tbs_certificate.subject_pki.raw, scheme)?;
+        let spki = &cert.tbs_certificate.subject_pki;
+        // The curve the policy names: a P-256 key does not do for
+        // ECC_brainpoolP256r1, though both sign ECDSA-SHA256.
+        if let Some(kind) = d.certificate_key.filter(|k| !matches!(k, KeyKind::Rsa(_)))
+            && crate::cert::KeyAlgorithm::of(spki).and_then(|k| k.key_kind()) != Some(kind)
+        {
+            return Err(Error::CertificatePolicyCheckFailed(
+                "not a key on the policy's curve",
+            ));
+        }
+        let key = (self.provider.peer_key)(spki.raw, scheme)?;
         let bits = key.bits();
         if bits < d.min_asymmetric_key_bits as usize || bits > d.max_asymmetric_key_bits as usize {
             return Err(Error::CertificatePolicyCheckFailed("key size"));
