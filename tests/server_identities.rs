@@ -1,5 +1,5 @@
-//! A server holding one identity per certificate type (RSA, P-256,
-//! P-384): every policy opens with the identity whose key fits it, picked
+//! A server holding one identity per certificate type (RSA and each
+//! curve): every policy opens with the identity whose key fits it, picked
 //! by the ReceiverCertificateThumbprint of the client's OpenSecureChannel;
 //! a configuration that offers a policy no identity fits is refused; a
 //! single identity keeps working as before.
@@ -10,7 +10,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::pair::{Identities, Pair, client_config, ecc_identities, identities, shared};
+use common::pair::{
+    Identities, Pair, client_config, ecc_identities, identities, identities_for, shared,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uasc::cert::{CertificateParams, GeneratedCertificate};
@@ -22,28 +24,51 @@ use uasc::policy::{
 };
 use uasc::{Error, StatusCode};
 
-/// RSA, P-256 and P-384 identities of one server, and one client identity
-/// of each type.
+/// A server's and a client's identities of every certificate type: RSA,
+/// P-256 and P-384 by name, and the other curves of the compiled-in
+/// policies (brainpool, Ed25519, Ed448).
 struct Three {
     rsa: Identities,
     p256: Identities,
     p384: Identities,
+    others: Vec<Identities>,
 }
 
 fn three() -> Three {
+    let mut kinds = vec![
+        BASIC256_SHA256.descriptor().certificate_key_kind(),
+        ECC_NIST_P256.descriptor().certificate_key_kind(),
+        ECC_NIST_P384.descriptor().certificate_key_kind(),
+    ];
+    let mut others = Vec::new();
+    for policy in uasc::policy::ALL
+        .iter()
+        .filter(|p| !p.descriptor().is_none())
+    {
+        let kind = policy.descriptor().certificate_key_kind();
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+            others.push(identities_for(policy));
+        }
+    }
     Three {
         rsa: identities(),
         p256: ecc_identities("ECC_nistP256"),
         p384: ecc_identities("ECC_nistP384"),
+        others,
     }
 }
 
 /// A server offering every compiled-in policy, its RSA identity as
-/// `identity` and the two ECC ones as `identities`.
+/// `identity` and the ECC ones as `identities`.
 fn server(ids: &Three) -> ServerConfig {
     let mut config = common::pair::server_config(&ids.rsa);
     config.policies = uasc::policy::ALL.iter().map(|p| shared(p)).collect();
-    config.identities = vec![ids.p256.server.clone(), ids.p384.server.clone()];
+    config.identities = [&ids.p256, &ids.p384]
+        .into_iter()
+        .chain(&ids.others)
+        .map(|i| i.server.clone())
+        .collect();
     config
 }
 
@@ -51,6 +76,7 @@ fn server(ids: &Three) -> ServerConfig {
 fn pair_for<'a>(ids: &'a Three, policy: &dyn SecurityPolicy) -> &'a Identities {
     [&ids.rsa, &ids.p256, &ids.p384]
         .into_iter()
+        .chain(&ids.others)
         .find(|i| i.server.fits(policy))
         .expect("an identity for every secured policy")
 }
@@ -113,7 +139,7 @@ fn identity_for_names_the_first_identity_whose_key_fits() {
     assert!(same(&of(&ECC_NIST_P256_AES_GCM).unwrap(), &ids.p256.server));
     assert!(same(&of(&ECC_NIST_P384).unwrap(), &ids.p384.server));
     assert!(of(&NONE).is_none());
-    assert_eq!(config.all_identities().count(), 3);
+    assert_eq!(config.all_identities().count(), 3 + ids.others.len());
     // Keys fit only their own policies.
     assert!(ids.rsa.server.fits(&BASIC256_SHA256));
     assert!(!ids.rsa.server.fits(&ECC_NIST_P256));
@@ -126,7 +152,7 @@ fn identity_for_names_the_first_identity_whose_key_fits() {
 fn a_policy_offered_without_an_identity_of_its_type_is_a_configuration_error() {
     let ids = three();
     let mut config = server(&ids);
-    config.identities = vec![ids.p256.server.clone()];
+    config.identities.retain(|i| !i.fits(&ECC_NIST_P384));
     assert!(matches!(config.validate(), Err(Error::Configuration(_))));
     let refused = uasc::channel::ServerChannel::new(
         Arc::new(config.clone()),
@@ -143,7 +169,7 @@ fn a_policy_offered_without_an_identity_of_its_type_is_a_configuration_error() {
     // An ECC identity alone for the RSA policies is not.
     let mut ecc_only = server(&ids);
     ecc_only.identity = Some(ids.p256.server.clone());
-    ecc_only.identities = vec![ids.p384.server.clone()];
+    ecc_only.identities.retain(|i| !i.fits(&ECC_NIST_P256));
     assert!(matches!(ecc_only.validate(), Err(Error::Configuration(_))));
 }
 

@@ -12,7 +12,7 @@ use uasc::cert::{
 };
 use uasc::channel::Identity;
 use uasc::key::KeyKind;
-use uasc::policy::{AsymmetricSignature, BuiltinPolicy, SecurityPolicy};
+use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
 use super::own_cert::own_identities;
 
@@ -34,15 +34,9 @@ impl App {
 
 /// The kind of key made for an application certificate that `policy`
 /// needs: RSA-2048 for the RSA policies, the policy's curve for the ECC
-/// ones; `None` for policy None and for a curve no key can be made for.
+/// ones; `None` for policy None.
 pub fn certificate_key(policy: &BuiltinPolicy) -> Option<KeyKind> {
-    match policy.descriptor().asymmetric_signature? {
-        AsymmetricSignature::EcdsaSha256 => Some(KeyKind::P256),
-        AsymmetricSignature::EcdsaSha384 => Some(KeyKind::P384),
-        AsymmetricSignature::Ed25519 => Some(KeyKind::Ed25519),
-        AsymmetricSignature::Ed448 => None,
-        _ => Some(KeyKind::Rsa(2048)),
-    }
+    policy.descriptor().certificate_key_kind()
 }
 
 /// Opens the PKI folder at `pki`, creating it on first use, with an
@@ -65,7 +59,7 @@ pub fn load_or_create(
         }
         let kind = certificate_key(policy).ok_or_else(|| {
             format!(
-                "{}: no certificate for {} in own/certs, and none can be made",
+                "{}: no certificate kind for {}",
                 pki.display(),
                 policy.descriptor().name
             )

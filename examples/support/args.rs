@@ -52,7 +52,8 @@ pub struct ClientArgs {
     /// GetEndpoints calls on the opened channel, timed one by one
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub round_trips: u32,
-    /// Renew ECC_nistP256 and ECC_nistP384 channels without chaining the
+    /// Renew the channels of ECC policies without SecureChannelEnhancements
+    /// (ECC_nistP256, ECC_nistP384, ...) without chaining the
     /// previous key input, as open62541 does (`chain_renewals(false)`)
     #[arg(long)]
     pub no_chain_renewals: bool,
@@ -131,7 +132,8 @@ pub struct ServerArgs {
     /// milliseconds; 0 never
     #[arg(long, default_value_t = 1000)]
     pub pki_poll: u64,
-    /// Renew ECC_nistP256 and ECC_nistP384 channels without chaining the
+    /// Renew the channels of ECC policies without SecureChannelEnhancements
+    /// (ECC_nistP256, ECC_nistP384, ...) without chaining the
     /// previous key input, as open62541 does (`chain_renewals(false)`)
     #[arg(long)]
     pub no_chain_renewals: bool,
