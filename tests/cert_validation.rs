@@ -634,3 +634,43 @@ fn rsa_policies_name_an_rsa_key_and_none_names_none() {
         );
     }
 }
+
+/// An ECC application certificate may not claim key or data encipherment
+/// (an ECDSA key cannot encrypt; UA-.NETStandard refuses it too): the same
+/// key in a certificate without them passes the same steps. OpenSSL made
+/// both (`tests/data/identity/make.sh`).
+#[test]
+fn an_ecc_certificate_claiming_encipherment_is_not_for_application_use() {
+    let read = |name: &str| {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/identity")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let now = SystemTime::now();
+    for (name, expected) in [
+        ("p256.signing.cert.der", None),
+        (
+            "p256.encipherment.cert.der",
+            Some(StatusCode::BAD_CERTIFICATE_USE_NOT_ALLOWED),
+        ),
+    ] {
+        let cert = read(name);
+        let lists = uasc::cert::TrustLists {
+            trusted: vec![cert.clone()],
+            ..uasc::cert::TrustLists::default()
+        };
+        let ctx =
+            ValidationContext::new(Role::Server, uasc::policy::ECC_NIST_P256.descriptor(), now);
+        let result = uasc::cert::validate_chain(
+            &cert,
+            &ctx,
+            &lists,
+            &uasc::cert::ValidationOptions::default(),
+            None,
+        );
+        assert_eq!(result.err().map(|e| e.status_code()), expected, "{name}");
+    }
+}

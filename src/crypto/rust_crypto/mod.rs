@@ -1,5 +1,6 @@
 //! The RustCrypto backend: `hmac` and `sha2`, `aes` and `cbc`, `aes-gcm`,
-//! `chacha20poly1305`, `p256` and `p384`, and `rsa`, all pure Rust.
+//! `chacha20poly1305`, `p256`, `p384`, `bp256`, `bp384`, `x25519-dalek`, `x448`,
+//! `ed25519-dalek`, `ed448-goldilocks`, and `rsa`, all pure Rust.
 
 mod aead;
 mod cbc;
