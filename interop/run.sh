@@ -15,8 +15,10 @@ PEERS=${UASC_INTEROP_PEERS:-asyncua node open62541}
 POLICIES=(None Basic256Sha256 Aes128_Sha256_RsaOaep Aes256_Sha256_RsaPss)
 # The ECC policies, run against open62541 only. open62541 chains the key input of a renewal only
 # for SecureChannelEnhancements policies, so our ends run with --no-chain-renewals
-# (chain_renewals(false) for ECC_nistP256 and ECC_nistP384; see interop/README.md).
-ECC_POLICIES=(ECC_nistP256 ECC_nistP384 ECC_nistP256_AesGcm ECC_nistP256_ChaChaPoly)
+# (chain_renewals(false) for every ECC policy without SecureChannelEnhancements; see
+# interop/README.md).
+ECC_POLICIES=(ECC_nistP256 ECC_nistP384 ECC_nistP256_AesGcm ECC_nistP256_ChaChaPoly ECC_brainpoolP256r1
+    ECC_brainpoolP384r1 ECC_curve25519 ECC_curve448)
 MODES=(Sign SignAndEncrypt)
 policies_of() { # peer
     if [ "$1" = open62541 ]; then echo "${POLICIES[@]}" "${ECC_POLICIES[@]}"; else echo "${POLICIES[@]}"; fi
