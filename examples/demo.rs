@@ -21,8 +21,9 @@ const ROUND_TRIPS: u32 = 200;
 #[tokio::main]
 async fn main() -> ExitCode {
     let dir = std::env::temp_dir().join(format!("uasc-demo-{}", std::process::id()));
-    // Both applications make their certificates, then each trusts the
-    // other's: no certificate is accepted unchecked.
+    // Both applications make their certificates, one per certificate type
+    // of the policies, then each trusts the other's: no certificate is
+    // accepted unchecked.
     if let Err(e) = trust_each_other(&dir) {
         eprintln!("pki: {e}");
         return ExitCode::FAILURE;
@@ -114,14 +115,17 @@ fn trust_each_other(dir: &std::path::Path) -> Result<(), String> {
     use support::server::SERVER_URI;
     use uasc::cert::Folder;
     let hosts = ["localhost", "127.0.0.1"];
-    let server = load_or_create(&dir.join("server"), SERVER_URI, &hosts)?;
-    let client = load_or_create(&dir.join("client"), CLIENT_URI, &hosts)?;
-    let add = |app: &support::app::App, der: &[u8]| {
-        app.store
-            .add(Folder::TrustedCerts, der)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+    let policies = uasc::policy::ALL;
+    let server = load_or_create(&dir.join("server"), SERVER_URI, &hosts, policies)?;
+    let client = load_or_create(&dir.join("client"), CLIENT_URI, &hosts, policies)?;
+    let trust = |app: &support::app::App, other: &support::app::App| {
+        other.identities.iter().try_for_each(|i| {
+            app.store
+                .add(Folder::TrustedCerts, &i.certificate)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
     };
-    add(&server, &client.identity.certificate)?;
-    add(&client, &server.identity.certificate)
+    trust(&server, &client)?;
+    trust(&client, &server)
 }

@@ -324,7 +324,7 @@ fn client_config(
     let mut config = ClientConfig::new(url, policy, mode(args), validator(&app.store, false));
     config.timeouts.handshake = Duration::from_secs(args.timeout);
     if let Some(der) = server_certificate {
-        config.identity = Some(app.identity.clone());
+        config.identity = app.identity_for(args.policy).cloned();
         config.server_certificate = Some(der.to_vec().into());
     }
     config
@@ -660,10 +660,15 @@ async fn run_in(args: &LoadArgs, binary: &Path, work: &Path) -> Result<bool, Str
     // Each side trusts the other: the client's certificate is in the
     // server's trusted folder before it starts, the server's in the
     // client's once GetEndpoints told it.
-    let app = load_or_create(&work.join("client"), LOAD_URI, &["localhost", "127.0.0.1"])?;
+    let hosts = ["localhost", "127.0.0.1"];
+    let app = load_or_create(&work.join("client"), LOAD_URI, &hosts, &[args.policy])?;
     let server_pki = work.join("server");
     DirectoryStore::open(&server_pki)
-        .and_then(|s| s.add(Folder::TrustedCerts, &app.identity.certificate))
+        .and_then(|s| {
+            app.identities
+                .iter()
+                .try_for_each(|i| s.add(Folder::TrustedCerts, &i.certificate).map(|_| ()))
+        })
         .map_err(|e| format!("{}: {e}", server_pki.display()))?;
     let server = ServerProcess::start(binary, &server_pki, args).await?;
     let server_certificate = discover(args, &app, &server.url).await?;

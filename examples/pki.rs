@@ -2,7 +2,7 @@
 //! OPC 10000-12 Annex F.
 //!
 //! ```text
-//! pki create --pki DIR --app-uri URI --host NAME [--host NAME…] [--key rsa2048|rsa3072|rsa4096|p256|p384|ed25519] [--days N]
+//! pki create --pki DIR --app-uri URI --host NAME [--host NAME…] [--key rsa2048|rsa3072|rsa4096|p256|p384|brainpoolp256r1|brainpoolp384r1|ed25519|ed448] [--days N]
 //! pki list   --pki DIR
 //! pki trust  --pki DIR THUMBPRINT      (moves rejected/certs → trusted/certs)
 //! pki reject --pki DIR THUMBPRINT      (moves trusted/certs → rejected/certs)
@@ -28,7 +28,7 @@ use uasc::key::KeyKind;
 use uasc::policy::{Role, by_name};
 
 const USAGE: &str = "usage:
-  pki create --pki DIR --app-uri URI --host NAME [--host NAME...] [--key rsa2048|rsa3072|rsa4096|p256|p384|ed25519] [--days N]
+  pki create --pki DIR --app-uri URI --host NAME [--host NAME...] [--key rsa2048|rsa3072|rsa4096|p256|p384|brainpoolp256r1|brainpoolp384r1|ed25519|ed448] [--days N]
   pki list   --pki DIR
   pki trust  --pki DIR THUMBPRINT
   pki reject --pki DIR THUMBPRINT

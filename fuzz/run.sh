@@ -8,7 +8,7 @@
 # shrinks a corpus again before it is committed.
 set -euo pipefail
 cd "$(dirname "$0")"
-targets=(codec uacp framer chunk_open server_channel client_channel secret certificate)
+targets=(codec uacp framer chunk_open ecc_opn server_channel client_channel secret certificate)
 which=${1:-all}
 seconds=${2:-60}
 [ "$which" = all ] || targets=("$which")

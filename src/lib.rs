@@ -62,8 +62,9 @@
 //!   from a directory store's `own/` folder.
 //! * [`key`]: application instance keys, one type per algorithm
 //!   ([`key::RsaPrivateKey`], [`key::EcdsaPrivateKey`],
-//!   [`key::Ed25519PrivateKey`]; [`key::RsaPublicKey`],
-//!   [`key::EcdsaPublicKey`]) and [`key::PrivateKey`], which holds any of
+//!   [`key::Ed25519PrivateKey`], [`key::Ed448PrivateKey`];
+//!   [`key::RsaPublicKey`], [`key::EcdsaPublicKey`],
+//!   [`key::EdDsaPublicKey`]) and [`key::PrivateKey`], which holds any of
 //!   them: read from PKCS#8, PKCS#1 or SEC1 in DER or PEM, or generated.
 //! * [`secret`]: passwords and tokens encrypted for a server
 //!   (OPC 10000-4 §7.41 EncryptedSecret, RSA and ECC; the legacy format of

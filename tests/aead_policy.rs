@@ -29,6 +29,7 @@ use uasc::chunk::{
     secure_asymmetric, secure_message, secure_symmetric,
 };
 use uasc::codec::{DecodeLimits, decode_exact};
+use uasc::key::KeyKind;
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{
     AsymmetricEncryption, AsymmetricSignature, ChainingSecret, ChunkContext, ChunkProtection,
@@ -64,6 +65,7 @@ const DESCRIPTOR: PolicyDescriptor = PolicyDescriptor {
     iv_len: IV_LEN,
     signature_len: TAG_LEN,
     nonce_len: NONCE_LEN,
+    certificate_key: Some(KeyKind::P256),
     min_asymmetric_key_bits: 256,
     max_asymmetric_key_bits: 256,
     legacy_sequence_numbers: false,

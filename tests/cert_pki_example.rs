@@ -93,3 +93,75 @@ fn create_verify_trust_reject() {
     assert!(run(&["verify", "--pki", client, "--policy", "Nope", cert]).is_err());
     assert!(run(&["frobnicate"]).is_err());
 }
+
+/// `create --key` makes an identity for every ECC curve, and `verify
+/// --policy` accepts it for the policies of that curve and no other.
+#[test]
+fn create_makes_an_identity_for_each_ecc_policy() {
+    let ecc: Vec<_> = uasc::policy::ALL
+        .iter()
+        .filter(|p| p.descriptor().is_ecc())
+        .map(|p| p.descriptor())
+        .collect();
+    for name in uasc::key::KeyKind::NAMES
+        .iter()
+        .filter(|n| !n.starts_with("rsa"))
+    {
+        let kind = uasc::key::KeyKind::from_name(name).unwrap();
+        let dir = TempDir::new("pki-ecc");
+        let own = dir.path().join("own");
+        let peer = dir.path().join("peer");
+        let (own, peer) = (own.to_str().unwrap(), peer.to_str().unwrap());
+        let created = run(&[
+            "create",
+            "--pki",
+            own,
+            "--app-uri",
+            "urn:example:ecc",
+            "--host",
+            "localhost",
+            "--key",
+            name,
+        ]);
+        assert_eq!(created, Ok(0), "{name}");
+        let cert = only_file(&dir.path().join("own/own/certs"));
+        let key = only_file(&dir.path().join("own/own/private"));
+        let key = uasc::key::PrivateKey::from_pem(&std::fs::read_to_string(key).unwrap()).unwrap();
+        assert_eq!(key.kind(), kind, "{name}");
+        let cert = cert.to_str().unwrap();
+        let thumb = std::path::Path::new(cert)
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        // Untrusted under a policy it fits: refused and kept in rejected/.
+        let fits = ecc
+            .iter()
+            .find(|d| d.certificate_key_kind() == Some(kind))
+            .unwrap()
+            .name;
+        assert_eq!(
+            run(&["verify", "--pki", peer, "--policy", fits, cert]),
+            Ok(1),
+            "{name}"
+        );
+        assert_eq!(run(&["trust", "--pki", peer, &thumb]), Ok(0), "{name}");
+        let mut fitting = 0;
+        for d in &ecc {
+            let expected = if d.certificate_key_kind() == Some(kind) {
+                fitting += 1;
+                0
+            } else {
+                1
+            };
+            assert_eq!(
+                run(&["verify", "--pki", peer, "--policy", d.name, cert]),
+                Ok(expected),
+                "{name} under {}",
+                d.name
+            );
+        }
+        assert!(fitting >= 1, "{name}: no policy takes it");
+    }
+}

@@ -389,6 +389,7 @@ fn ecc_policy(scheme: AsymmetricSignature, bits: u32) -> &'static PolicyDescript
         name: "TestEcc",
         asymmetric_encryption: None,
         asymmetric_signature: Some(scheme),
+        certificate_key: None,
         min_asymmetric_key_bits: bits,
         max_asymmetric_key_bits: bits,
         ..*BASIC256_SHA256.descriptor()
@@ -560,4 +561,116 @@ fn path_length_constraint_of_issuers() {
         check(&pki, &pki.leaf.der, &server_context()),
         StatusCode::GOOD
     );
+}
+
+/// A store trusting a fresh root of `kind`, and a leaf of `kind` it issued.
+fn trusted_leaf(kind: KeyKind) -> (TempDir, StoreValidator, Vec<u8>) {
+    let dir = TempDir::new("kind");
+    let store = uasc::cert::DirectoryStore::open(dir.path()).unwrap();
+    let mut rng = rng();
+    let root_key = PrivateKey::generate(kind, &mut rng).unwrap();
+    let root = cert(&CertificateParams::ca("Kind Root", 30), root_key, None);
+    let leaf_key = PrivateKey::generate(kind, &mut rng).unwrap();
+    let leaf = cert(&leaf_params(), leaf_key, Some(&root.as_issuer()));
+    std::fs::write(
+        store.folder(Folder::TrustedCerts).join("root.der"),
+        &root.der,
+    )
+    .unwrap();
+    std::fs::write(
+        store.folder(Folder::TrustedCrl).join("root.crl"),
+        crl(&root, &[]),
+    )
+    .unwrap();
+    (dir, StoreValidator::new(store), leaf.der)
+}
+
+#[test]
+fn each_ecc_policy_takes_only_a_certificate_of_its_key_kind() {
+    let ecc: Vec<_> = uasc::policy::ALL
+        .iter()
+        .filter(|p| p.descriptor().is_ecc())
+        .collect();
+    assert!(ecc.len() >= 4);
+    let kinds: Vec<KeyKind> = ecc
+        .iter()
+        .filter_map(|p| p.descriptor().certificate_key_kind())
+        .collect();
+    assert_eq!(kinds.len(), ecc.len(), "every ECC policy names its key");
+    for kind in &kinds {
+        let (_dir, validator, leaf) = trusted_leaf(*kind);
+        for policy in &ecc {
+            let d = policy.descriptor();
+            let ctx = ValidationContext::new(Role::Server, d, SystemTime::now());
+            let expected = if d.certificate_key_kind() == Some(*kind) {
+                StatusCode::GOOD
+            } else {
+                StatusCode::BAD_CERTIFICATE_POLICY_CHECK_FAILED
+            };
+            assert_eq!(
+                code(validator.validate(&leaf, &ctx)),
+                expected,
+                "{kind:?} under {}",
+                d.name
+            );
+        }
+    }
+}
+
+#[test]
+fn rsa_policies_name_an_rsa_key_and_none_names_none() {
+    assert_eq!(NONE.descriptor().certificate_key_kind(), None);
+    for policy in uasc::policy::ALL.iter().filter(|p| {
+        let d = p.descriptor();
+        !d.is_none() && !d.is_ecc()
+    }) {
+        assert!(
+            matches!(
+                policy.descriptor().certificate_key_kind(),
+                Some(KeyKind::Rsa(bits)) if bits as u32 >= policy.descriptor().min_asymmetric_key_bits
+            ),
+            "{}",
+            policy.descriptor().name
+        );
+    }
+}
+
+/// An ECC application certificate may not claim key or data encipherment
+/// (an ECDSA key cannot encrypt; UA-.NETStandard refuses it too): the same
+/// key in a certificate without them passes the same steps. OpenSSL made
+/// both (`tests/data/identity/make.sh`).
+#[test]
+fn an_ecc_certificate_claiming_encipherment_is_not_for_application_use() {
+    let read = |name: &str| {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/identity")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let now = SystemTime::now();
+    for (name, expected) in [
+        ("p256.signing.cert.der", None),
+        (
+            "p256.encipherment.cert.der",
+            Some(StatusCode::BAD_CERTIFICATE_USE_NOT_ALLOWED),
+        ),
+    ] {
+        let cert = read(name);
+        let lists = uasc::cert::TrustLists {
+            trusted: vec![cert.clone()],
+            ..uasc::cert::TrustLists::default()
+        };
+        let ctx =
+            ValidationContext::new(Role::Server, uasc::policy::ECC_NIST_P256.descriptor(), now);
+        let result = uasc::cert::validate_chain(
+            &cert,
+            &ctx,
+            &lists,
+            &uasc::cert::ValidationOptions::default(),
+            None,
+        );
+        assert_eq!(result.err().map(|e| e.status_code()), expected, "{name}");
+    }
 }

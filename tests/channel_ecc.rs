@@ -17,22 +17,38 @@ use uasc::channel::{ClientChannel, ClientState, Event, Identity, ServerConfig, S
 use uasc::chunk::ChunkHeaders;
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{
-    AsymmetricEncryption, AsymmetricSignature, BuiltinPolicy, ChainingSecret, ECC_NIST_P256,
-    ECC_NIST_P256_AES_GCM, ECC_NIST_P256_CHACHA_POLY, ECC_NIST_P384, KeyExchange, OwnKey, PeerKey,
-    PolicyDescriptor, Role, SecurityPolicy, TokenKeys,
+    AsymmetricEncryption, AsymmetricSignature, BuiltinPolicy, ChainingSecret, ECC_BRAINPOOL_P256R1,
+    ECC_BRAINPOOL_P384R1, ECC_CURVE448, ECC_CURVE25519, ECC_NIST_P256, ECC_NIST_P256_AES_GCM,
+    ECC_NIST_P256_CHACHA_POLY, ECC_NIST_P384, KeyExchange, OwnKey, PeerKey, PolicyDescriptor, Role,
+    SecurityPolicy, TokenKeys,
 };
 use uasc::{Error, StatusCode};
 
 const SIGN: MessageSecurityMode = MessageSecurityMode::Sign;
 const SIGN_ENCRYPT: MessageSecurityMode = MessageSecurityMode::SignAndEncrypt;
 
-/// The four ECC policies.
-const ECC: [&BuiltinPolicy; 4] = [
+/// The eight ECC policies.
+const ECC: [&BuiltinPolicy; 8] = [
     &ECC_NIST_P256,
     &ECC_NIST_P384,
     &ECC_NIST_P256_AES_GCM,
     &ECC_NIST_P256_CHACHA_POLY,
+    &ECC_BRAINPOOL_P256R1,
+    &ECC_BRAINPOOL_P384R1,
+    &ECC_CURVE25519,
+    &ECC_CURVE448,
 ];
+
+#[test]
+fn every_ecc_policy_built_in_is_tested_here() {
+    let all: Vec<&str> = uasc::policy::ALL
+        .iter()
+        .filter(|p| p.descriptor().is_ecc())
+        .map(|p| p.descriptor().name)
+        .collect();
+    let here: Vec<&str> = ECC.iter().map(|p| p.descriptor().name).collect();
+    assert_eq!(all, here);
+}
 
 /// A server offering `policy` only, with the identity that fits it.
 fn server_for(ids: &Identities, policy: Arc<dyn SecurityPolicy>) -> ServerConfig {
@@ -226,26 +242,50 @@ impl KeyExchange for ChosenNonceExchange {
 /// encoding), all ones (coordinates above the field prime).
 fn bad_nonces(policy: &BuiltinPolicy) -> Vec<(String, Vec<u8>)> {
     let n = policy.descriptor().nonce_len;
-    // A real public key with Y changed: off the curve.
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(9);
-    let mut off_curve = policy
+    let real = policy
         .start_key_exchange(SIGN_ENCRYPT, &mut rng, None)
         .unwrap()
         .local_nonce()
         .to_vec();
-    *off_curve.last_mut().unwrap() ^= 1;
-    vec![
+    let mut out: Vec<(String, Vec<u8>)> = vec![
         ("empty".into(), Vec::new()),
-        ("one byte short".into(), off_curve[1..].to_vec()),
-        ("one byte long".into(), [&off_curve[..], &[0]].concat()),
-        (
+        ("one byte short".into(), real[1..].to_vec()),
+        ("one byte long".into(), [&real[..], &[0]].concat()),
+        ("all zeros".into(), vec![0; n]),
+    ];
+    if n == 32 || n == 56 {
+        // X25519 and X448 (RFC 7748): every u coordinate is a point of the
+        // curve or its twist; the small-order ones, u = 1 and u = p - 1
+        // (and 0 above), give an all-zero secret.
+        let mut one = vec![0u8; n];
+        one[0] = 1;
+        let minus_one = if n == 32 {
+            let mut m = vec![0xFF; 32];
+            m[0] = 0xEC;
+            m[31] = 0x7F;
+            m
+        } else {
+            let mut m = vec![0xFF; 56];
+            m[0] = 0xFE;
+            m[28] = 0xFE;
+            m
+        };
+        out.push(("u = 1".into(), one));
+        out.push(("u = p - 1".into(), minus_one));
+    } else {
+        // A real public key with Y changed: off the curve.
+        let mut off_curve = real.clone();
+        *off_curve.last_mut().unwrap() ^= 1;
+        out.push((
             "with the SEC1 0x04 tag".into(),
             [&[4u8][..], &off_curve[..n - 1]].concat(),
-        ),
-        ("off the curve".into(), off_curve.clone()),
-        ("all zeros".into(), vec![0; n]),
-        ("all ones".into(), vec![0xFF; n]),
-    ]
+        ));
+        out.push(("off the curve".into(), off_curve));
+        // Coordinates above the field prime.
+        out.push(("all ones".into(), vec![0xFF; n]));
+    }
+    out
 }
 
 #[test]
@@ -340,7 +380,17 @@ type Change = Box<dyn Fn(&mut Vec<u8>)>;
 #[test]
 fn opn_signatures_of_the_wrong_length_or_forged_are_refused() {
     for policy in ECC {
-        let sig = policy.descriptor().nonce_len; // raw r ‖ s: as long as X ‖ Y
+        let scheme = policy.descriptor().asymmetric_signature.unwrap();
+        // Raw r ‖ s (64, 96), Ed25519 (64), Ed448 (114).
+        let sig = identities_for(policy).client.key.signature_len(scheme);
+        assert_eq!(
+            sig,
+            match scheme {
+                AsymmetricSignature::EcdsaSha384 => 96,
+                AsymmetricSignature::Ed448 => 114,
+                _ => 64,
+            }
+        );
         let cases: Vec<(&str, Change)> = vec![
             (
                 "one byte short",
@@ -472,7 +522,8 @@ fn our_opn_chunks_are_signed_not_encrypted_and_carry_no_padding() {
         pair.deliver_to_client();
         let opn = pair.to_server.clone();
         let headers = ChunkHeaders::parse(&opn, 1 << 16).unwrap();
-        let sig_len = policy.descriptor().nonce_len;
+        let scheme = policy.descriptor().asymmetric_signature.unwrap();
+        let sig_len = ids.client.key.signature_len(scheme);
         // Sequence number 0 (LegacySequenceNumbers FALSE), in clear.
         let at = headers.header_len;
         assert_eq!(&opn[at..at + 4], &[0, 0, 0, 0], "{name}");
@@ -554,15 +605,11 @@ fn a_first_response_not_signed_over_the_request_signature_is_refused() {
 /// A key that signs with its own scheme whatever it is asked for: a peer
 /// that presents a certificate its policy does not allow.
 #[derive(Debug)]
-struct OwnScheme(Arc<dyn OwnKey>);
+struct OwnScheme(Arc<dyn OwnKey>, AsymmetricSignature);
 
 impl OwnScheme {
     fn scheme(&self) -> AsymmetricSignature {
-        match self.0.bits() {
-            256 => AsymmetricSignature::EcdsaSha256,
-            384 => AsymmetricSignature::EcdsaSha384,
-            _ => AsymmetricSignature::RsaPkcs1v15Sha256,
-        }
+        self.1
     }
 }
 
@@ -601,13 +648,28 @@ impl OwnKey for OwnScheme {
 fn certificates_on_the_wrong_curve_are_refused() {
     let p256 = ecc_identities("ECC_nistP256");
     let p384 = ecc_identities("ECC_nistP384");
+    let bp256 = ecc_identities("ECC_brainpoolP256r1");
+    let bp384 = ecc_identities("ECC_brainpoolP384r1");
+    let ed25519 = ecc_identities("ECC_curve25519");
+    let ed448 = ecc_identities("ECC_curve448");
     let rsa = common::pair::identities();
-    for (policy, wrong) in [
-        (&ECC_NIST_P256, &p384),
-        (&ECC_NIST_P256_AES_GCM, &p384),
-        (&ECC_NIST_P256_CHACHA_POLY, &rsa),
-        (&ECC_NIST_P384, &p256),
-        (&ECC_NIST_P384, &rsa),
+    use AsymmetricSignature::*;
+    for (policy, wrong, scheme) in [
+        (&ECC_NIST_P256, &p384, EcdsaSha384),
+        (&ECC_NIST_P256, &bp256, EcdsaSha256),
+        (&ECC_NIST_P256_AES_GCM, &p384, EcdsaSha384),
+        (&ECC_NIST_P256_CHACHA_POLY, &rsa, RsaPkcs1v15Sha256),
+        (&ECC_NIST_P384, &p256, EcdsaSha256),
+        (&ECC_NIST_P384, &bp384, EcdsaSha384),
+        (&ECC_NIST_P384, &rsa, RsaPkcs1v15Sha256),
+        (&ECC_BRAINPOOL_P256R1, &p256, EcdsaSha256),
+        (&ECC_BRAINPOOL_P256R1, &bp384, EcdsaSha384),
+        (&ECC_BRAINPOOL_P384R1, &p384, EcdsaSha384),
+        (&ECC_BRAINPOOL_P384R1, &rsa, RsaPkcs1v15Sha256),
+        (&ECC_CURVE25519, &ed448, Ed448),
+        (&ECC_CURVE25519, &p256, EcdsaSha256),
+        (&ECC_CURVE448, &ed25519, Ed25519),
+        (&ECC_CURVE448, &bp384, EcdsaSha384),
     ] {
         let name = policy.descriptor().name;
         let right = identities_for(policy);
@@ -624,7 +686,7 @@ fn certificates_on_the_wrong_curve_are_refused() {
         let mut client = client_config(&right, policy, SIGN_ENCRYPT);
         client.identity = Some(Identity {
             certificate: wrong.client.certificate.clone(),
-            key: Arc::new(OwnScheme(Arc::clone(&wrong.client.key))),
+            key: Arc::new(OwnScheme(Arc::clone(&wrong.client.key), scheme)),
         });
         let pair = open(client, server_config(&right), 9);
         assert_eq!(pair.server.state(), ServerState::Closed, "{name}");
@@ -651,6 +713,10 @@ fn certificates_on_the_wrong_curve_are_refused() {
 fn the_validator_checks_the_curve_of_the_policy() {
     let p256 = ecc_identities("ECC_nistP256");
     let p384 = ecc_identities("ECC_nistP384");
+    let bp256 = ecc_identities("ECC_brainpoolP256r1");
+    let bp384 = ecc_identities("ECC_brainpoolP384r1");
+    let ed25519 = ecc_identities("ECC_curve25519");
+    let ed448 = ecc_identities("ECC_curve448");
     // open62541's test certificates are self-signed and valid from December 2026 to December 2027.
     let now = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
     for (policy, cert, fits) in [
@@ -660,6 +726,15 @@ fn the_validator_checks_the_curve_of_the_policy() {
         (&ECC_NIST_P256_CHACHA_POLY, &p384.server.certificate, false),
         (&ECC_NIST_P384, &p384.server.certificate, true),
         (&ECC_NIST_P384, &p256.server.certificate, false),
+        (&ECC_NIST_P256, &bp256.server.certificate, false),
+        (&ECC_BRAINPOOL_P256R1, &bp256.server.certificate, true),
+        (&ECC_BRAINPOOL_P256R1, &p256.server.certificate, false),
+        (&ECC_BRAINPOOL_P384R1, &bp384.server.certificate, true),
+        (&ECC_BRAINPOOL_P384R1, &p384.server.certificate, false),
+        (&ECC_CURVE25519, &ed25519.server.certificate, true),
+        (&ECC_CURVE25519, &ed448.server.certificate, false),
+        (&ECC_CURVE448, &ed448.server.certificate, true),
+        (&ECC_CURVE448, &ed25519.server.certificate, false),
     ] {
         let name = format!("{} {fits}", policy.descriptor().name);
         let lists = TrustLists {

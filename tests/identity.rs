@@ -20,9 +20,9 @@ use rand::rngs::StdRng;
 use uasc::StatusCode;
 use uasc::cert::split_chain;
 use uasc::channel::{Identity, IdentityError, MAX_IDENTITY_FILE_SIZE};
-use uasc::key::{EcdsaPublicKey, KeyError, KeyKind, PrivateKey, RsaPublicKey};
+use uasc::key::{EcdsaPublicKey, EdDsaPublicKey, KeyError, KeyKind, PrivateKey, RsaPublicKey};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey};
+use uasc::policy::{AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey, SecurityPolicy};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,6 +84,14 @@ fn signs_what_its_certificate_verifies(identity: &Identity, scheme: AsymmetricSi
             let mut other = data.to_vec();
             other[0] ^= 1;
             assert!(key.verify(&other, &signature).is_err());
+        }
+        AsymmetricSignature::Ed448 => {
+            let peer = EdDsaPublicKey::from_certificate_der(leaf).unwrap();
+            peer.verify(scheme, data, &signature).unwrap();
+            assert!(peer.verify(scheme, b"something else", &signature).is_err());
+            let mut bad = signature.clone();
+            bad[0] ^= 1;
+            assert!(peer.verify(scheme, data, &bad).is_err());
         }
         _ => {
             let peer = EcdsaPublicKey::from_certificate_der(leaf).unwrap();
@@ -183,7 +191,7 @@ fn a_certificate_file_with_issuers_gives_the_chain_leaf_first() {
 /// RSA, P-256, P-384 and Ed25519 load and match their certificates;
 /// brainpool and Ed448 are well-formed keys this crate does not use.
 #[test]
-fn the_identities_of_other_stacks_load_or_are_unsupported() {
+fn the_identities_of_other_stacks_load() {
     let mut loaded = 0;
     for (name, v) in captures_in(&vectors_dir()).iter().take(4) {
         for side in ["client", "server"] {
@@ -194,42 +202,24 @@ fn the_identities_of_other_stacks_load_or_are_unsupported() {
             loaded += 1;
         }
     }
-    let mut unsupported = 0;
+    let mut curves = std::collections::BTreeSet::new();
     for (name, v) in captures_in(&vectors_ecc_dir()) {
-        let policy = s(&v, "security_policy");
+        let policy = uasc::policy::by_uri(s(&v, "security_policy_uri")).expect(&name);
+        let d = policy.descriptor();
+        let scheme = d.asymmetric_signature.expect(&name);
         for side in ["client", "server"] {
             let cert = h(&v, &format!("{side}_certificate_der_hex"));
             let key = s(&v, &format!("{side}_private_key_pem"));
-            let result = Identity::from_pem_or_der(&cert, key.as_bytes());
-            let scheme = if policy.contains("nistP256") {
-                AsymmetricSignature::EcdsaSha256
-            } else if policy.contains("nistP384") {
-                AsymmetricSignature::EcdsaSha384
-            } else if policy.contains("curve25519") {
-                AsymmetricSignature::Ed25519
-            } else {
-                assert!(
-                    policy.contains("brainpool") || policy.contains("curve448"),
-                    "{name}"
-                );
-                assert_eq!(key_error(result), (None, KeyError::Unsupported), "{name}");
-                assert_eq!(
-                    PrivateKey::from_pem(key).unwrap_err().status_code(),
-                    StatusCode::BAD_CERTIFICATE_POLICY_CHECK_FAILED
-                );
-                unsupported += 1;
-                continue;
-            };
-            signs_what_its_certificate_verifies(&result.expect(&name), scheme);
+            let identity = Identity::from_pem_or_der(&cert, key.as_bytes()).expect(&name);
+            let kind = PrivateKey::from_pem(key).expect(&name).kind();
+            assert_eq!(Some(kind), d.certificate_key_kind(), "{name}");
+            curves.insert(format!("{kind:?}"));
+            signs_what_its_certificate_verifies(&identity, scheme);
             loaded += 1;
         }
     }
-    assert_eq!(
-        loaded,
-        8 + 10,
-        "4 RSA captures, 5 ECC captures of ours, both sides"
-    );
-    assert_eq!(unsupported, 6, "3 ECC captures of other curves, both sides");
+    assert_eq!(loaded, 8 + 16, "4 RSA captures, 8 ECC captures, both sides");
+    assert_eq!(curves.len(), 6, "{curves:?}");
 }
 
 #[test]
@@ -373,11 +363,18 @@ fn wrong_and_corrupt_files_give_typed_errors() {
 #[test]
 fn a_generated_key_is_a_channel_key_without_encoding() {
     let mut rng = StdRng::seed_from_u64(4);
-    for kind in [KeyKind::P256, KeyKind::P384, KeyKind::Ed25519] {
+    for name in KeyKind::NAMES.iter().filter(|n| !n.starts_with("rsa")) {
+        let kind = KeyKind::from_name(name).unwrap();
         let key = PrivateKey::generate(kind, &mut rng).unwrap();
         assert_eq!(key.kind(), kind);
         let back = PrivateKey::from_der(&key.to_pkcs8_der().unwrap()).unwrap();
-        assert_eq!(back.public_key_der(), key.public_key_der());
+        assert_eq!(back.kind(), kind, "{name}");
+        assert_eq!(back.public_key_der(), key.public_key_der(), "{name}");
+        let pem = PrivateKey::from_pem(&key.to_pkcs8_pem().unwrap()).unwrap();
+        assert_eq!(pem.public_key_der(), key.public_key_der(), "{name}");
+        // Another key of the same kind is another key.
+        let other = PrivateKey::generate(kind, &mut rng).unwrap();
+        assert_ne!(other.public_key_der(), key.public_key_der(), "{name}");
     }
     assert_eq!(
         PrivateKey::generate(KeyKind::Rsa(512), &mut rng).unwrap_err(),
@@ -406,6 +403,27 @@ mod generated {
             &Identity::from(made),
             AsymmetricSignature::EcdsaSha256,
         );
+    }
+
+    #[test]
+    fn each_ecc_policy_gets_an_identity_of_its_key_kind() {
+        let mut rng = StdRng::seed_from_u64(6);
+        let params = CertificateParams::application("Generated", "urn:uasc:generated", &[], 30);
+        for policy in uasc::policy::ALL.iter().filter(|p| p.descriptor().is_ecc()) {
+            let d = policy.descriptor();
+            let kind = d.certificate_key_kind().unwrap();
+            let made = GeneratedCertificate::generate(kind, &params, None, &mut rng).unwrap();
+            assert_eq!(made.key.kind(), kind, "{}", d.name);
+            let identity = Identity::new(made.der.clone(), made.key.clone()).unwrap();
+            // The policy takes the certificate's key, and it verifies what
+            // the identity signs.
+            let peer = policy.peer_key(&made.der).expect(d.name);
+            let scheme = d.asymmetric_signature.unwrap();
+            let signature = identity.key.sign(scheme, b"data", &mut rng).unwrap();
+            assert_eq!(signature.len(), peer.signature_len(scheme), "{}", d.name);
+            peer.verify(scheme, b"data", &signature).expect(d.name);
+            assert!(peer.verify(scheme, b"other", &signature).is_err());
+        }
     }
 }
 

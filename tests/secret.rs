@@ -13,7 +13,7 @@ use p256::elliptic_curve::Generate;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uasc::codec::{DateTime, DecodeLimits, decode_exact, encode_to_vec};
-use uasc::key::{EcdsaPrivateKey, RsaPrivateKey};
+use uasc::key::{EcdsaPrivateKey, EdDsaPublicKey, KeyKind, PrivateKey, RsaPrivateKey};
 use uasc::policy::{
     AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, AsymmetricEncryption, AsymmetricSignature,
     BASIC256_SHA256, BuiltinPolicy, OwnKey, PeerKey,
@@ -226,9 +226,31 @@ fn ecc_sender(curve: EccCurve, seed: u64) -> EcdsaPrivateKey {
     }
 }
 
+/// A sender key of the curve's certificate kind, and its public key.
+fn sender_of(curve: EccCurve, seed: u64) -> (PrivateKey, Box<dyn PeerKey>) {
+    let kind = match curve {
+        EccCurve::NistP256 => KeyKind::P256,
+        EccCurve::NistP384 => KeyKind::P384,
+        EccCurve::BrainpoolP256r1 => KeyKind::BrainpoolP256r1,
+        EccCurve::BrainpoolP384r1 => KeyKind::BrainpoolP384r1,
+        EccCurve::Curve25519 => KeyKind::Ed25519,
+        EccCurve::Curve448 => KeyKind::Ed448,
+        _ => unreachable!(),
+    };
+    let policy = uasc::policy::by_uri(curve.policy_uri()).unwrap();
+    assert_eq!(policy.descriptor().certificate_key_kind(), Some(kind));
+    let key = PrivateKey::generate(kind, &mut rng(seed)).unwrap();
+    let public: Box<dyn PeerKey> = match &key {
+        PrivateKey::Ecdsa(k) => Box::new(k.public_key()),
+        PrivateKey::Ed448(k) => Box::new(k.public_key()),
+        _ => Box::new(EdDsaPublicKey::from_public_key_der(&key.public_key_der().unwrap()).unwrap()),
+    };
+    (key, public)
+}
+
 fn ecc_secret(
     curve: EccCurve,
-    sender: &EcdsaPrivateKey,
+    sender: &dyn OwnKey,
     receiver_public: &[u8],
     plain: &[u8],
     seed: u64,
@@ -251,9 +273,10 @@ fn ecc_secret(
 }
 
 #[test]
-fn ecc_secrets_round_trip_on_both_curves_for_every_secret_size() {
-    for curve in [EccCurve::NistP256, EccCurve::NistP384] {
-        let sender = ecc_sender(curve, 7);
+fn ecc_secrets_round_trip_on_every_curve_for_every_secret_size() {
+    assert_eq!(EccCurve::all().len(), 6);
+    for &curve in EccCurve::all() {
+        let (sender, sender_public) = sender_of(curve, 7);
         let receiver = EphemeralKeyPair::generate(curve, &mut rng(8));
         assert_eq!(receiver.public_key().len(), curve.public_key_len());
         for (i, size) in SIZES.into_iter().enumerate() {
@@ -265,9 +288,13 @@ fn ecc_secrets_round_trip_on_both_curves_for_every_secret_size() {
                 Some(&b"sender certificate"[..])
             );
             let opened =
-                EccEncryptedSecret::decrypt(&bytes, curve, &sender.public_key(), &receiver)
-                    .unwrap();
+                EccEncryptedSecret::decrypt(&bytes, curve, &*sender_public, &receiver).unwrap();
             check_opened(&opened, &plain, curve.policy_uri());
+            // The payload is not in the clear.
+            assert!(
+                plain.len() < 4 || !bytes.windows(plain.len()).any(|w| w == plain),
+                "{curve:?}"
+            );
             assert_eq!(opened.rsa_form(), None);
         }
     }
@@ -275,12 +302,11 @@ fn ecc_secrets_round_trip_on_both_curves_for_every_secret_size() {
 
 #[test]
 fn every_flipped_byte_of_an_ecc_secret_is_rejected_with_one_error() {
-    for curve in [EccCurve::NistP256, EccCurve::NistP384] {
-        let sender = ecc_sender(curve, 9);
+    for &curve in EccCurve::all() {
+        let (sender, sender_public) = sender_of(curve, 9);
         let receiver = EphemeralKeyPair::generate(curve, &mut rng(10));
         let bytes = ecc_secret(curve, &sender, receiver.public_key(), b"correct horse", 11);
-        let open =
-            |b: &[u8]| EccEncryptedSecret::decrypt(b, curve, &sender.public_key(), &receiver);
+        let open = |b: &[u8]| EccEncryptedSecret::decrypt(b, curve, &*sender_public, &receiver);
         open(&bytes).unwrap();
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
@@ -290,18 +316,16 @@ fn every_flipped_byte_of_an_ecc_secret_is_rejected_with_one_error() {
         for cut in [0, 9, bytes.len() - 1] {
             assert_uniform(open(&bytes[..cut]), "truncated");
         }
-        // Signed by someone else; opened under the other curve's policy.
-        let other = ecc_sender(curve, 12);
+        // Signed by someone else; opened under another curve's policy.
+        let (other, _) = sender_of(curve, 12);
         let forged = ecc_secret(curve, &other, receiver.public_key(), b"x", 13);
         assert_uniform(open(&forged), "other sender");
-        let other_curve = match curve {
-            EccCurve::NistP256 => EccCurve::NistP384,
-            _ => EccCurve::NistP256,
-        };
-        assert_uniform(
-            EccEncryptedSecret::decrypt(&bytes, other_curve, &sender.public_key(), &receiver),
-            "other curve",
-        );
+        for &other_curve in EccCurve::all().iter().filter(|c| **c != curve) {
+            assert_uniform(
+                EccEncryptedSecret::decrypt(&bytes, other_curve, &*sender_public, &receiver),
+                &format!("{curve:?} opened as {other_curve:?}"),
+            );
+        }
     }
 }
 

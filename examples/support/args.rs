@@ -52,6 +52,11 @@ pub struct ClientArgs {
     /// GetEndpoints calls on the opened channel, timed one by one
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub round_trips: u32,
+    /// Renew the channels of ECC policies without SecureChannelEnhancements
+    /// (ECC_nistP256, ECC_nistP384, ...) without chaining the
+    /// previous key input, as open62541 does (`chain_renewals(false)`)
+    #[arg(long)]
+    pub no_chain_renewals: bool,
 }
 
 impl ClientArgs {
@@ -64,7 +69,7 @@ impl ClientArgs {
         });
         ClientOptions {
             url: self.url,
-            policy: self.policy,
+            policy: chaining(self.policy, !self.no_chain_renewals),
             mode,
             pki: self.pki,
             server_cert: self.server_cert,
@@ -127,6 +132,11 @@ pub struct ServerArgs {
     /// milliseconds; 0 never
     #[arg(long, default_value_t = 1000)]
     pub pki_poll: u64,
+    /// Renew the channels of ECC policies without SecureChannelEnhancements
+    /// (ECC_nistP256, ECC_nistP384, ...) without chaining the
+    /// previous key input, as open62541 does (`chain_renewals(false)`)
+    #[arg(long)]
+    pub no_chain_renewals: bool,
 }
 
 impl ServerArgs {
@@ -136,7 +146,12 @@ impl ServerArgs {
             host: self.host,
             port: self.port,
             pki: self.pki,
-            policies: self.policies.0,
+            policies: self
+                .policies
+                .0
+                .into_iter()
+                .map(|p| chaining(p, !self.no_chain_renewals))
+                .collect(),
             modes: self.modes.0,
             security: self.security,
             token_lifetime: self.token_lifetime,
@@ -150,6 +165,17 @@ impl ServerArgs {
             pki_poll: (self.pki_poll > 0).then(|| Duration::from_millis(self.pki_poll)),
         }
     }
+}
+
+/// `policy`, or, when `chain` is false and it is a policy whose renewals
+/// chain by choice (ECC without SecureChannelEnhancements), a copy of it
+/// with `chain_renewals(false)`, made once for the process.
+pub fn chaining(policy: &'static BuiltinPolicy, chain: bool) -> &'static BuiltinPolicy {
+    let d = policy.descriptor();
+    if chain || !d.is_ecc() || d.secure_channel_enhancements || !policy.chains_renewals() {
+        return policy;
+    }
+    Box::leak(Box::new(policy.chain_renewals(false)))
 }
 
 /// A list of policies given as one argument.

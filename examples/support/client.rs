@@ -106,7 +106,8 @@ async fn run_once(
     url: &str,
     log: &mut dyn FnMut(&str, Duration),
 ) -> Result<Report, Failure> {
-    let app = load_or_create(&options.pki, CLIENT_URI, &["localhost", "127.0.0.1"])
+    let hosts = ["localhost", "127.0.0.1"];
+    let app = load_or_create(&options.pki, CLIENT_URI, &hosts, &[options.policy])
         .map_err(|e| fail("pki", None, e))?;
     let policy: Arc<dyn SecurityPolicy> = Arc::new(*options.policy);
     let secure = !options.policy.descriptor().is_none();
@@ -126,7 +127,7 @@ async fn run_once(
     config.requested_lifetime = options.token_lifetime;
     config.timeouts.handshake = options.timeout;
     if secure {
-        config.identity = Some(app.identity.clone());
+        config.identity = app.identity_for(options.policy).cloned();
         config.server_certificate = server_certificate.map(Into::into);
     }
     let start = Instant::now();

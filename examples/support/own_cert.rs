@@ -1,27 +1,27 @@
-//! The application's own certificate in its PKI folder: which one is used
-//! when `own/certs` holds several, and noticing when a new one is installed
-//! (by `pki create`, `DirectoryStore::install_own`, or files copied there).
+//! The application's own certificates in its PKI folder: which ones are
+//! used when `own/certs` holds several, and noticing when a new one is
+//! installed (by `pki create`, `DirectoryStore::install_own`, or files
+//! copied there).
 
 use std::path::PathBuf;
 use std::time::SystemTime;
 
 use uasc::cert::{DirectoryStore, Folder, thumbprint, thumbprint_hex};
 use uasc::channel::Identity;
+use uasc::policy::BuiltinPolicy;
 
-/// The identity of the certificate in `own/certs` written last (by file
-/// modification time), with its key from `own/private`.
-pub fn newest_identity(store: &DirectoryStore) -> Result<Identity, String> {
-    let newest = store
-        .certificates(Folder::OwnCerts)
-        .into_iter()
-        .max_by_key(|cert| modified(&cert.path))
-        .ok_or_else(|| {
-            format!(
-                "{}: no certificate",
-                store.folder(Folder::OwnCerts).display()
-            )
-        })?;
-    Identity::from_store_with_thumbprint(store, &newest.thumbprint).map_err(|e| e.to_string())
+use super::app::select;
+
+/// The identities of the certificates in `own/certs` that have their key
+/// in `own/private`, the one written last (by file modification time)
+/// first.
+pub fn own_identities(store: &DirectoryStore) -> Vec<Identity> {
+    let mut certs = store.certificates(Folder::OwnCerts);
+    certs.sort_by_key(|cert| std::cmp::Reverse(modified(&cert.path)));
+    certs
+        .iter()
+        .filter_map(|cert| Identity::from_store_with_thumbprint(store, &cert.thumbprint).ok())
+        .collect()
 }
 
 /// The SHA-1 thumbprint of an identity's certificate, in hex.
@@ -59,39 +59,50 @@ fn listing(store: &DirectoryStore) -> Listing {
 /// owner.
 pub struct OwnWatcher {
     store: DirectoryStore,
+    policies: Vec<&'static BuiltinPolicy>,
     seen: Listing,
-    current: String,
+    current: Vec<String>,
 }
 
 impl OwnWatcher {
-    /// Watches `store`, whose identity in use now is `current`.
-    pub fn new(store: DirectoryStore, current: &Identity) -> Self {
+    /// Watches `store` for the identities of `policies`, which are
+    /// `current` now.
+    pub fn new(
+        store: DirectoryStore,
+        policies: &[&'static BuiltinPolicy],
+        current: &[Identity],
+    ) -> Self {
         let seen = listing(&store);
         OwnWatcher {
             store,
+            policies: policies.to_vec(),
             seen,
-            current: identity_thumbprint(current),
+            current: current.iter().map(identity_thumbprint).collect(),
         }
     }
 
-    /// Looks at `own/` again: a new identity if the newest certificate
-    /// there is another one than the one in use, an error if `own/`
-    /// changed but its newest certificate cannot be used (its key not
-    /// written yet, say: it is tried again at the next change), `None` if
-    /// nothing changed.
-    pub fn poll(&mut self) -> Option<Result<Identity, String>> {
+    /// Looks at `own/` again: the identities to use now, with the ones
+    /// that are new among them, if the newest certificate of a type is
+    /// another one than the one in use; `None` if nothing changed (a
+    /// certificate whose key is not written yet is tried again at the next
+    /// change).
+    pub fn poll(&mut self) -> Option<(Vec<Identity>, Vec<String>)> {
         let now = listing(&self.store);
         if now == self.seen {
             return None;
         }
         self.seen = now;
-        match newest_identity(&self.store) {
-            Ok(identity) if identity_thumbprint(&identity) == self.current => None,
-            Ok(identity) => {
-                self.current = identity_thumbprint(&identity);
-                Some(Ok(identity))
-            }
-            Err(e) => Some(Err(e)),
+        let identities = select(own_identities(&self.store), &self.policies);
+        let thumbprints: Vec<String> = identities.iter().map(identity_thumbprint).collect();
+        if thumbprints.is_empty() || thumbprints == self.current {
+            return None;
         }
+        let new = thumbprints
+            .iter()
+            .filter(|t| !self.current.contains(t))
+            .cloned()
+            .collect();
+        self.current = thumbprints;
+        Some((identities, new))
     }
 }

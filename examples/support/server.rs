@@ -6,9 +6,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use uasc::StatusCode;
-use uasc::channel::{SecurityRequirement, ServerConfig};
+use uasc::channel::{Identity, SecurityRequirement, ServerConfig};
 use uasc::codec::{
-    DateTime, DecodeLimits, LocalizedText, Reader, RequestHeader, ResponseHeader, UaString, Writer,
+    ByteString, DateTime, DecodeLimits, LocalizedText, Reader, RequestHeader, ResponseHeader,
+    UaString, Writer,
 };
 use uasc::driver::Bytes;
 use uasc::driver::{self, Request, Response, Server};
@@ -90,37 +91,36 @@ impl RunningServer {
         )
     }
 
-    /// The identity new connections get.
-    pub fn identity_thumbprint(&self) -> String {
+    /// The thumbprints of the identities new connections get, one per
+    /// certificate type.
+    pub fn identity_thumbprints(&self) -> Vec<String> {
         self.server
             .config()
-            .identity
-            .as_ref()
+            .all_identities()
             .map(identity_thumbprint)
-            .unwrap_or_default()
+            .collect()
     }
 
     /// Looks at the PKI folder's `own/` certificates: when a new one is
-    /// there (the one written last, with its key), new connections and
-    /// GetEndpoints get it from now on, while open channels keep theirs.
-    /// Returns the line to print about it, if anything changed.
-    pub fn reload_own_certificate(&mut self) -> Option<String> {
-        let identity = match self.watcher.poll()? {
-            Ok(identity) => identity,
-            Err(e) => return Some(format!("own certificate not loaded: {e}")),
+    /// there (for a certificate type, the one written last, with its key),
+    /// new connections and GetEndpoints get it from now on, while open
+    /// channels keep theirs. Returns the lines to print about it, if
+    /// anything changed.
+    pub fn reload_own_certificate(&mut self) -> Vec<String> {
+        let Some((identities, new)) = self.watcher.poll() else {
+            return Vec::new();
         };
         let mut config = (*self.server.config()).clone();
-        config.identity = Some(identity.clone());
+        set_identities(&mut config, &identities);
         if let Err(e) = self.server.set_config(config) {
-            return Some(format!("own certificate not loaded: {e}"));
+            return vec![format!("own certificate not loaded: {e}")];
         }
-        self.app.identity = identity;
+        self.app.identities = identities;
         let answers = Answers::new(&self.options, &self.app, &self.url);
         *self.answers.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(answers);
-        Some(format!(
-            "CERTIFICATE {} now used for new connections",
-            self.identity_thumbprint()
-        ))
+        new.iter()
+            .map(|t| format!("CERTIFICATE {t} now used for new connections"))
+            .collect()
     }
 
     /// Runs until `--duration` has passed (for ever without it), printing
@@ -149,7 +149,7 @@ impl RunningServer {
                     println!("{}", self.stats_line());
                 }
                 _ = poll.tick(), if self.options.pki_poll.is_some() => {
-                    if let Some(line) = self.reload_own_certificate() {
+                    for line in self.reload_own_certificate() {
                         println!("{line}");
                     }
                 }
@@ -181,7 +181,9 @@ fn endpoints(options: &ServerOptions, app: &App, url: &str) -> Vec<EndpointDescr
             out.push(EndpointDescription {
                 endpoint_url: url.into(),
                 server: application(app),
-                server_certificate: app.identity.certificate.to_vec().into(),
+                server_certificate: ByteString(
+                    app.identity_for(*policy).map(|i| i.certificate.to_vec()),
+                ),
                 security_mode: mode,
                 security_policy_uri: d.uri.into(),
                 user_identity_tokens: Some(vec![UserTokenPolicy {
@@ -245,7 +247,7 @@ async fn listen(host: &str, port: u16) -> std::io::Result<tokio::net::TcpListene
 /// nothing; the caller prints [`RunningServer::ready_line`].
 pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
     let hosts = ["localhost", "127.0.0.1", options.host.as_str()];
-    let app = load_or_create(&options.pki, SERVER_URI, &hosts)?;
+    let app = load_or_create(&options.pki, SERVER_URI, &hosts, &options.policies)?;
     let listener = listen(&options.host, options.port)
         .await
         .map_err(|e| format!("binding {}:{}: {e}", options.host, options.port))?;
@@ -256,11 +258,8 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
         .iter()
         .map(|p| Arc::new(**p) as Arc<dyn SecurityPolicy>)
         .collect();
-    let mut config = ServerConfig::new(
-        policies,
-        Some(app.identity.clone()),
-        validator(&app.store, options.auto_trust),
-    );
+    let mut config = ServerConfig::new(policies, None, validator(&app.store, options.auto_trust));
+    set_identities(&mut config, &app.identities);
     config.security = options.security;
     if let Some(ms) = options.token_lifetime {
         config.lifetime_bounds = (ms, ms);
@@ -278,7 +277,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
     };
     let server =
         driver::serve_with(listener, config, driver_options, handler).map_err(|e| e.to_string())?;
-    let watcher = OwnWatcher::new(app.store.clone(), &app.identity);
+    let watcher = OwnWatcher::new(app.store.clone(), &options.policies, &app.identities);
     Ok(RunningServer {
         url,
         server,
@@ -287,6 +286,13 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
         answers,
         watcher,
     })
+}
+
+/// The server holds `identities`, one per certificate type: the first as
+/// [`ServerConfig::identity`], the others as [`ServerConfig::identities`].
+fn set_identities(config: &mut ServerConfig, identities: &[Identity]) {
+    config.identity = identities.first().cloned();
+    config.identities = identities.iter().skip(1).cloned().collect();
 }
 
 /// What the server answers with.

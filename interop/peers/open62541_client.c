@@ -2,7 +2,12 @@
  * --url (UA_Client_connectSecureChannel, no session), calls GetEndpoints on it and disconnects.
  *
  *   open62541_client --url URL --policies A,B --modes Sign,SignAndEncrypt
- *                    --cert C.der --key K.der --uri URI [--renew 1] [--timeout MS] [--loglevel N]
+ *                    --cert C.der --key K.der --uri URI [--ecc DIR] [--renew 1] [--timeout MS]
+ *                    [--loglevel N]
+ *
+ * The RSA policies use --cert and --key; the ECC policies (ECC_nistP256, ECC_nistP384,
+ * ECC_nistP256_AesGcm, ECC_nistP256_ChaChaPoly, ECC_brainpoolP256r1, ECC_brainpoolP384r1,
+ * ECC_curve25519, ECC_curve448) the certificate of their curve, DIR/<curve>/cert.der and key.der.
  *
  * With --renew 1 the channel is kept until the client has renewed its token by itself (at 75 %
  * of the lifetime the server granted), and GetEndpoints is called again on the renewed channel.
@@ -36,6 +41,25 @@ static UA_ByteString load(const char *path) {
 
 typedef UA_StatusCode (*MakePolicy)(UA_SecurityPolicy *, const UA_ByteString, const UA_ByteString,
                                     const UA_Logger *);
+typedef UA_StatusCode (*MakeEcc)(UA_SecurityPolicy *, const UA_ApplicationType, const UA_ByteString,
+                                 const UA_ByteString, const UA_Logger *);
+struct EccDef { const char *policy; const char *curve; MakeEcc make; };
+static const struct EccDef ECC[] = {
+    {"ECC_nistP256", "nistP256", UA_SecurityPolicy_EccNistP256},
+    {"ECC_nistP256_AesGcm", "nistP256", UA_SecurityPolicy_EccNistP256AesGcm},
+    {"ECC_nistP256_ChaChaPoly", "nistP256", UA_SecurityPolicy_EccNistP256ChaChaPoly},
+    {"ECC_nistP384", "nistP384", UA_SecurityPolicy_EccNistP384},
+    {"ECC_brainpoolP256r1", "brainpoolP256r1", UA_SecurityPolicy_EccBrainpoolP256r1},
+    {"ECC_brainpoolP384r1", "brainpoolP384r1", UA_SecurityPolicy_EccBrainpoolP384r1},
+    {"ECC_curve25519", "curve25519", UA_SecurityPolicy_EccCurve25519},
+    {"ECC_curve448", "curve448", UA_SecurityPolicy_EccCurve448},
+};
+static const struct EccDef *ecc_def(const char *name) {
+    for(size_t i = 0; i < sizeof ECC / sizeof ECC[0]; i++)
+        if(!strcmp(ECC[i].policy, name)) return &ECC[i];
+    return NULL;
+}
+
 static MakePolicy policy_fn(const char *name) {
     if(!strcmp(name, "Basic256Sha256")) return UA_SecurityPolicy_Basic256Sha256;
     if(!strcmp(name, "Aes128_Sha256_RsaOaep")) return UA_SecurityPolicy_Aes128Sha256RsaOaep;
@@ -43,7 +67,7 @@ static MakePolicy policy_fn(const char *name) {
     return NULL;
 }
 
-static const char *url, *uri;
+static const char *url, *uri, *eccDir;
 static UA_ByteString cert, key;
 static unsigned timeout = 10000;
 static int loglevel = 600;
@@ -82,9 +106,26 @@ static UA_StatusCode attempt(const char *policy, UA_MessageSecurityMode mode, ch
     UA_StatusCode rv = UA_SecurityPolicy_None(&cc.securityPolicies[0], cert, cc.logging);
     if(rv == UA_STATUSCODE_GOOD) cc.securityPoliciesSize = 1;
     MakePolicy make = policy_fn(policy);
+    const struct EccDef *ecc = ecc_def(policy);
     if(make) {
         rv = make(&cc.securityPolicies[1], cert, key, cc.logging);
         if(rv != UA_STATUSCODE_GOOD) { UA_ClientConfig_clear(&cc); return rv; }
+        cc.securityPoliciesSize = 2;
+    } else if(ecc && eccDir) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s/cert.der", eccDir, ecc->curve);
+        UA_ByteString ec = load(path);
+        snprintf(path, sizeof path, "%s/%s/key.der", eccDir, ecc->curve);
+        UA_ByteString ek = load(path);
+        rv = ec.length && ek.length ? ecc->make(&cc.securityPolicies[1], UA_APPLICATIONTYPE_CLIENT, ec, ek, cc.logging)
+                                    : UA_STATUSCODE_BADCERTIFICATEINVALID;
+        UA_ByteString_clear(&ec);
+        UA_ByteString_clear(&ek);
+        if(rv != UA_STATUSCODE_GOOD) {
+            snprintf(detail, n, "no client certificate for %s in %s", policy, eccDir);
+            UA_ClientConfig_clear(&cc);
+            return rv;
+        }
         cc.securityPoliciesSize = 2;
     } else if(strcmp(policy, "None")) {
         UA_ClientConfig_clear(&cc);
@@ -150,6 +191,7 @@ int main(int argc, char **argv) {
         else if(!strcmp(argv[i], "--cert")) certPath = argv[i + 1];
         else if(!strcmp(argv[i], "--key")) keyPath = argv[i + 1];
         else if(!strcmp(argv[i], "--uri")) uri = argv[i + 1];
+        else if(!strcmp(argv[i], "--ecc")) eccDir = argv[i + 1];
         else if(!strcmp(argv[i], "--renew")) renew = atoi(argv[i + 1]);
         else if(!strcmp(argv[i], "--timeout")) timeout = (unsigned)atoi(argv[i + 1]);
         else if(!strcmp(argv[i], "--loglevel")) loglevel = atoi(argv[i + 1]);

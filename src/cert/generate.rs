@@ -101,7 +101,14 @@ fn sign(
         (PrivateKey::Ecdsa(EcdsaPrivateKey::P384(k)), _) => {
             with::<_, p384::ecdsa::DerSignature>(k, data)
         }
+        (PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP256r1(k)), _) => {
+            with::<_, bp256::r1::ecdsa::DerSignature>(k, data)
+        }
+        (PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP384r1(k)), _) => {
+            with::<_, bp384::r1::ecdsa::DerSignature>(k, data)
+        }
         (PrivateKey::Ed25519(k), _) => with::<_, ed25519_dalek::Signature>(k.inner(), data),
+        (PrivateKey::Ed448(k), _) => with::<_, ed448_goldilocks::Signature>(k.inner(), data),
     }
 }
 /// The hash an RSA key signs certificates and CRLs with.
@@ -560,7 +567,16 @@ impl DynSignatureAlgorithmIdentifier for HashedKey<'_> {
             (PrivateKey::Ecdsa(EcdsaPrivateKey::P384(k)), _) => {
                 DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k)
             }
+            (PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP256r1(k)), _) => {
+                DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k)
+            }
+            (PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP384r1(k)), _) => {
+                DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k)
+            }
             (PrivateKey::Ed25519(k), _) => {
+                DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k.inner())
+            }
+            (PrivateKey::Ed448(k), _) => {
                 DynSignatureAlgorithmIdentifier::signature_algorithm_identifier(k.inner())
             }
         }

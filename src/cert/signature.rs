@@ -9,6 +9,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
+use crate::key::KeyKind;
+
 /// The hash function a signature was computed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SignatureHash {
@@ -20,22 +22,25 @@ pub enum SignatureHash {
     Sha384,
     /// SHA-512.
     Sha512,
-    /// Ed25519 hashes internally (SHA-512); no separate hash.
+    /// Ed25519 and Ed448 hash internally (SHA-512, SHAKE256); no separate
+    /// hash.
     Intrinsic,
 }
 
 /// The signature algorithms this crate verifies (RFC 4055, RFC 5758,
-/// RFC 8410).
+/// RFC 5639, RFC 8410).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SignatureAlgorithm {
     /// RSASSA-PKCS1-v1_5 with the given hash.
     RsaPkcs1v15(SignatureHash),
     /// RSASSA-PSS with the given hash for the message and MGF1.
     RsaPss(SignatureHash),
-    /// ECDSA with the given hash.
+    /// ECDSA with the given hash, on any of the curves of [`KeyAlgorithm`].
     Ecdsa(SignatureHash),
     /// Ed25519.
     Ed25519,
+    /// Ed448.
+    Ed448,
 }
 
 impl SignatureAlgorithm {
@@ -45,7 +50,7 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::RsaPkcs1v15(h)
             | SignatureAlgorithm::RsaPss(h)
             | SignatureAlgorithm::Ecdsa(h) => h,
-            SignatureAlgorithm::Ed25519 => SignatureHash::Intrinsic,
+            SignatureAlgorithm::Ed25519 | SignatureAlgorithm::Ed448 => SignatureHash::Intrinsic,
         }
     }
 
@@ -63,6 +68,7 @@ impl SignatureAlgorithm {
             "1.2.840.10045.4.3.3" => Self::Ecdsa(SignatureHash::Sha384),
             "1.2.840.10045.4.3.4" => Self::Ecdsa(SignatureHash::Sha512),
             "1.3.101.112" => Self::Ed25519,
+            "1.3.101.113" => Self::Ed448,
             "1.2.840.113549.1.1.10" => Self::RsaPss(pss_hash(id)?),
             _ => return None,
         };
@@ -99,8 +105,14 @@ pub enum KeyAlgorithm {
     P256,
     /// ECDSA on NIST P-384.
     P384,
+    /// ECDSA on brainpoolP256r1.
+    BrainpoolP256r1,
+    /// ECDSA on brainpoolP384r1.
+    BrainpoolP384r1,
     /// Ed25519.
     Ed25519,
+    /// Ed448.
+    Ed448,
 }
 
 impl KeyAlgorithm {
@@ -108,8 +120,23 @@ impl KeyAlgorithm {
     pub const fn bits(self) -> u32 {
         match self {
             KeyAlgorithm::Rsa(bits) => bits,
-            KeyAlgorithm::P256 | KeyAlgorithm::Ed25519 => 256,
-            KeyAlgorithm::P384 => 384,
+            KeyAlgorithm::P256 | KeyAlgorithm::BrainpoolP256r1 | KeyAlgorithm::Ed25519 => 256,
+            KeyAlgorithm::P384 | KeyAlgorithm::BrainpoolP384r1 => 384,
+            KeyAlgorithm::Ed448 => 448,
+        }
+    }
+
+    /// The kind of private key that goes with this public key; `None` for
+    /// RSA, whose size [`KeyKind::Rsa`] would fix.
+    pub const fn key_kind(self) -> Option<KeyKind> {
+        match self {
+            KeyAlgorithm::Rsa(_) => None,
+            KeyAlgorithm::P256 => Some(KeyKind::P256),
+            KeyAlgorithm::P384 => Some(KeyKind::P384),
+            KeyAlgorithm::BrainpoolP256r1 => Some(KeyKind::BrainpoolP256r1),
+            KeyAlgorithm::BrainpoolP384r1 => Some(KeyKind::BrainpoolP384r1),
+            KeyAlgorithm::Ed25519 => Some(KeyKind::Ed25519),
+            KeyAlgorithm::Ed448 => Some(KeyKind::Ed448),
         }
     }
 
@@ -127,10 +154,13 @@ impl KeyAlgorithm {
                 match curve.to_id_string().as_str() {
                     "1.2.840.10045.3.1.7" => Some(KeyAlgorithm::P256),
                     "1.3.132.0.34" => Some(KeyAlgorithm::P384),
+                    "1.3.36.3.3.2.8.1.1.7" => Some(KeyAlgorithm::BrainpoolP256r1),
+                    "1.3.36.3.3.2.8.1.1.11" => Some(KeyAlgorithm::BrainpoolP384r1),
                     _ => None,
                 }
             }
             "1.3.101.112" => Some(KeyAlgorithm::Ed25519),
+            "1.3.101.113" => Some(KeyAlgorithm::Ed448),
             _ => None,
         }
     }
@@ -214,10 +244,22 @@ fn verify_inner(
                 let sig = p256::ecdsa::DerSignature::try_from(signature).ok()?;
                 let sig = p256::ecdsa::Signature::try_from(sig).ok()?;
                 key.verify_prehash(&prehash, &sig).ok()
-            } else {
-                let key = p384::ecdsa::VerifyingKey::from_public_key_der(issuer_spki).ok()?;
+            } else if let Ok(key) = p384::ecdsa::VerifyingKey::from_public_key_der(issuer_spki) {
                 let sig = p384::ecdsa::DerSignature::try_from(signature).ok()?;
                 let sig = p384::ecdsa::Signature::try_from(sig).ok()?;
+                key.verify_prehash(&prehash, &sig).ok()
+            } else if let Ok(key) =
+                ecdsa::VerifyingKey::<bp256::BrainpoolP256r1>::from_public_key_der(issuer_spki)
+            {
+                let sig = bp256::r1::ecdsa::DerSignature::try_from(signature).ok()?;
+                let sig = bp256::r1::ecdsa::Signature::try_from(sig).ok()?;
+                key.verify_prehash(&prehash, &sig).ok()
+            } else {
+                let key =
+                    ecdsa::VerifyingKey::<bp384::BrainpoolP384r1>::from_public_key_der(issuer_spki)
+                        .ok()?;
+                let sig = bp384::r1::ecdsa::DerSignature::try_from(signature).ok()?;
+                let sig = bp384::r1::ecdsa::Signature::try_from(sig).ok()?;
                 key.verify_prehash(&prehash, &sig).ok()
             }
         }
@@ -225,6 +267,11 @@ fn verify_inner(
             let key = ed25519_dalek::VerifyingKey::from_public_key_der(issuer_spki).ok()?;
             let sig = ed25519_dalek::Signature::from_slice(signature).ok()?;
             key.verify_strict(signed, &sig).ok()
+        }
+        SignatureAlgorithm::Ed448 => {
+            let key = ed448_goldilocks::VerifyingKey::from_public_key_der(issuer_spki).ok()?;
+            let sig = ed448_goldilocks::Signature::from_slice(signature).ok()?;
+            key.verify_raw(&sig, signed).ok()
         }
     }
 }

@@ -8,9 +8,11 @@ use super::signature::KeyAlgorithm;
 use crate::policy::Role;
 
 /// Whether `cert` may serve as the application instance certificate of a
-/// peer acting as `role`: not a CA; key usage with digitalSignature, and
-/// for RSA keys keyEncipherment or dataEncipherment; extended key usage
-/// with serverAuth for a server, clientAuth for a client.
+/// peer acting as `role`: not a CA; key usage with digitalSignature, for
+/// RSA keys keyEncipherment or dataEncipherment, and for ECC keys (ECDSA,
+/// EdDSA) neither, since they cannot encrypt (as UA-.NETStandard checks
+/// it); extended key usage with serverAuth for a server, clientAuth for a
+/// client.
 pub fn application_use_allowed(cert: &X509Certificate<'_>, role: Role) -> bool {
     let is_ca = matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
     if is_ca {
@@ -26,7 +28,8 @@ pub fn application_use_allowed(cert: &X509Certificate<'_>, role: Role) -> bool {
         KeyAlgorithm::of(cert.public_key()),
         Some(KeyAlgorithm::Rsa(_))
     );
-    if rsa && !(ku.value.key_encipherment() || ku.value.data_encipherment()) {
+    let enciphers = ku.value.key_encipherment() || ku.value.data_encipherment();
+    if rsa != enciphers {
         return false;
     }
     let Ok(Some(eku)) = cert.extended_key_usage() else {

@@ -12,6 +12,7 @@ use super::options::{AuditHook, SuppressedError, ValidationOptions};
 use super::parse::{parse_certificate, split_chain};
 use super::signature::{KeyAlgorithm, SignatureAlgorithm, SignatureHash};
 use super::{ValidationContext, chain, names, thumbprint, usage};
+use crate::key::KeyKind;
 use crate::policy::{AsymmetricSignature, PolicyDescriptor, Role};
 use crate::{Error, Result, StatusCode};
 
@@ -65,9 +66,11 @@ fn asn1_time(now: SystemTime) -> Result<ASN1Time> {
 }
 
 /// Whether the leaf's key and the chain's signature hashes fit `policy`:
-/// the key of the kind the policy signs with and within its size bounds;
-/// no SHA-1 signature unless the policy is deprecated. SecurityPolicy None
-/// sets no bounds.
+/// the key of the kind the policy names
+/// ([`PolicyDescriptor::certificate_key`]: the curve of an ECC policy, RSA
+/// for the RSA policies; without one, the kind its signature scheme implies)
+/// and within its size bounds; no SHA-1 signature unless the policy is
+/// deprecated. SecurityPolicy None sets no bounds.
 fn policy_allows(policy: &PolicyDescriptor, path: &[&X509Certificate<'_>]) -> bool {
     let Some(scheme) = policy.asymmetric_signature else {
         return true;
@@ -78,10 +81,16 @@ fn policy_allows(policy: &PolicyDescriptor, path: &[&X509Certificate<'_>]) -> bo
     let Some(key) = KeyAlgorithm::of(leaf.public_key()) else {
         return false;
     };
-    let kind_ok = match scheme {
-        AsymmetricSignature::EcdsaSha256 => key == KeyAlgorithm::P256,
-        AsymmetricSignature::EcdsaSha384 => key == KeyAlgorithm::P384,
-        _ => matches!(key, KeyAlgorithm::Rsa(_)),
+    let kind_ok = match policy.certificate_key {
+        Some(KeyKind::Rsa(_)) => matches!(key, KeyAlgorithm::Rsa(_)),
+        Some(kind) => key.key_kind() == Some(kind),
+        None => match scheme {
+            AsymmetricSignature::EcdsaSha256 => key == KeyAlgorithm::P256,
+            AsymmetricSignature::EcdsaSha384 => key == KeyAlgorithm::P384,
+            AsymmetricSignature::Ed25519 => key == KeyAlgorithm::Ed25519,
+            AsymmetricSignature::Ed448 => key == KeyAlgorithm::Ed448,
+            _ => matches!(key, KeyAlgorithm::Rsa(_)),
+        },
     };
     let bits = key.bits();
     if !kind_ok || bits < policy.min_asymmetric_key_bits || bits > policy.max_asymmetric_key_bits {

@@ -136,7 +136,16 @@ pub struct ServerConfig {
     /// Which modes are accepted.
     pub security: SecurityRequirement,
     /// Our certificate and key (needed unless only policy None is offered).
+    /// A server that offers policies of several certificate types (RSA and
+    /// ECC curves) puts one of them here and the others in
+    /// [`identities`](Self::identities).
     pub identity: Option<Identity>,
+    /// Further identities, one per further certificate type: each policy is
+    /// served with an identity whose key fits it (OPC 10000-6 §6.2.2,
+    /// [`Identity::fits`]), `identity` first. The client names the one it
+    /// means by the ReceiverCertificateThumbprint of its OpenSecureChannel
+    /// request. Empty by default.
+    pub identities: Vec<Identity>,
     /// Decides about the certificates clients present.
     pub validator: Arc<dyn CertificateValidator>,
     /// The shortest and longest token lifetime granted, in milliseconds.
@@ -168,6 +177,7 @@ impl ServerConfig {
             policies,
             security: SecurityRequirement::default(),
             identity,
+            identities: Vec::new(),
             validator,
             lifetime_bounds: (10_000, 3_600_000),
             connection: ConnectionLimits::DEFAULT,
@@ -184,9 +194,27 @@ impl ServerConfig {
         self.policies.iter().any(|p| p.descriptor().is_ecc())
     }
 
+    /// Every identity held: [`identity`](Self::identity), then
+    /// [`identities`](Self::identities).
+    pub fn all_identities(&self) -> impl Iterator<Item = &Identity> {
+        self.identity.iter().chain(&self.identities)
+    }
+
+    /// The identity `policy` is served with: the first of
+    /// [`all_identities`](Self::all_identities) whose key fits it. This is
+    /// the certificate of the policy's endpoint descriptions (OPC 10000-4
+    /// §7.14). `None` for policy None, or when no identity fits.
+    pub fn identity_for(&self, policy: &dyn SecurityPolicy) -> Option<&Identity> {
+        self.all_identities().find(|i| i.fits(policy))
+    }
+
     /// Checks the settings: token lifetime bounds with a minimum above 0
-    /// and not above the maximum, and buffer sizes that reach the minimum
-    /// of OPC 10000-6 Table 69 for the policies offered.
+    /// and not above the maximum, buffer sizes that reach the minimum of
+    /// OPC 10000-6 Table 69 for the policies offered, and, once any
+    /// identity is configured, an identity of the right certificate type
+    /// for every secured policy offered (a server with no identity at all
+    /// refuses every secured OpenSecureChannel with
+    /// `BadSecurityPolicyRejected`).
     pub fn validate(&self) -> Result<()> {
         let (min, max) = self.lifetime_bounds;
         if min == 0 {
@@ -199,7 +227,18 @@ impl ServerConfig {
                 "lifetime_bounds: minimum above maximum",
             ));
         }
-        self.connection.validate(self.offers_ecc())
+        self.connection.validate(self.offers_ecc())?;
+        if self.all_identities().next().is_some()
+            && self
+                .policies
+                .iter()
+                .any(|p| !p.descriptor().is_none() && self.identity_for(&**p).is_none())
+        {
+            return Err(Error::Configuration(
+                "a secured policy offered has no identity of its certificate type",
+            ));
+        }
+        Ok(())
     }
 }
 

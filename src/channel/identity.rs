@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::StatusCode;
 use crate::cert::{der_blocks, is_pem, split_chain};
 use crate::key::{KeyError, PrivateKey};
-use crate::policy::OwnKey;
+use crate::policy::{OwnKey, SecurityPolicy};
 
 /// The largest certificate or key file read, in bytes.
 pub const MAX_IDENTITY_FILE_SIZE: u64 = 1024 * 1024;
@@ -191,6 +191,16 @@ impl Identity {
             IdentityError::InvalidCertificate { .. } => e.in_file(certificate),
             other => other.in_file(key),
         })
+    }
+}
+
+impl Identity {
+    /// Whether this identity's certificate fits `policy`: its key is of
+    /// the algorithm, curve and size the policy signs with (the RSA
+    /// policies need an RSA key, ECC_nistP256 a P-256 key, and so on;
+    /// OPC 10000-7). Never for policy None, which uses no certificate.
+    pub fn fits(&self, policy: &dyn SecurityPolicy) -> bool {
+        crate::cert::leaf(&self.certificate).is_ok_and(|leaf| policy.peer_key(leaf).is_ok())
     }
 }
 

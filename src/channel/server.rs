@@ -242,11 +242,7 @@ impl ServerChannel {
         // replaced in the configuration since applies to new channels only.
         let identity = match &self.common.identity {
             Some(identity) if renew => identity.clone(),
-            _ => self
-                .config
-                .identity
-                .clone()
-                .ok_or(Error::SecurityPolicyRejected)?,
+            _ => self.identity_for_open(&*policy, security.receiver_certificate_thumbprint)?,
         };
         let own_leaf = leaf(&identity.certificate)?;
         // The chunk must be meant for our certificate.
@@ -283,6 +279,29 @@ impl ServerChannel {
             self.common.identity = Some(identity);
         }
         Ok(policy)
+    }
+
+    /// The identity an OpenSecureChannel Issue is meant for: among the
+    /// identities whose key fits `policy`, the one whose certificate has
+    /// the ReceiverCertificateThumbprint, or else the first (whose
+    /// thumbprint the caller then finds wrong: `BadCertificateInvalid`).
+    /// No identity of the policy's type is `BadSecurityPolicyRejected`.
+    fn identity_for_open(
+        &self,
+        policy: &dyn SecurityPolicy,
+        receiver_thumbprint: Option<&[u8]>,
+    ) -> Result<super::Identity> {
+        let mut fitting = self.config.all_identities().filter(|i| i.fits(policy));
+        let first = fitting.next().ok_or(Error::SecurityPolicyRejected)?;
+        let named = |i: &&super::Identity| {
+            leaf(&i.certificate).is_ok_and(|l| Some(&thumbprint(l)[..]) == receiver_thumbprint)
+        };
+        let chosen = if named(&first) {
+            first
+        } else {
+            fitting.find(named).unwrap_or(first)
+        };
+        Ok(chosen.clone())
     }
 
     fn receive_open(&mut self, now: Instant, chunk: &[u8]) -> Result<()> {

@@ -34,23 +34,44 @@ pub enum EcdhCurve {
     NistP256,
     /// NIST P-384 (secp384r1).
     NistP384,
+    /// brainpoolP256r1 (RFC 5639).
+    BrainpoolP256r1,
+    /// brainpoolP384r1 (RFC 5639).
+    BrainpoolP384r1,
+    /// X25519 (RFC 7748).
+    X25519,
+    /// X448 (RFC 7748).
+    X448,
 }
 
 impl EcdhCurve {
     /// Length of a coordinate, of a private scalar and of the shared
-    /// secret (the x coordinate), in bytes.
+    /// secret (the x coordinate, or the u coordinate of X25519/X448), in
+    /// bytes.
     pub const fn scalar_len(self) -> usize {
         match self {
-            EcdhCurve::NistP256 => 32,
-            EcdhCurve::NistP384 => 48,
+            EcdhCurve::NistP256 | EcdhCurve::BrainpoolP256r1 | EcdhCurve::X25519 => 32,
+            EcdhCurve::NistP384 | EcdhCurve::BrainpoolP384r1 => 48,
+            EcdhCurve::X448 => 56,
         }
     }
 
-    /// Length of a public key on the wire: `X ‖ Y`, each coordinate
-    /// big-endian and padded to the field size, without the SEC1 0x04 tag
-    /// (OPC 10000-6 §6.8).
+    /// Whether this is a Montgomery curve of RFC 7748, whose public keys
+    /// are one coordinate.
+    pub const fn is_montgomery(self) -> bool {
+        matches!(self, EcdhCurve::X25519 | EcdhCurve::X448)
+    }
+
+    /// Length of a public key on the wire (OPC 10000-6 §6.8): `X ‖ Y`,
+    /// each coordinate big-endian and padded to the field size, without the
+    /// SEC1 0x04 tag, for the Weierstrass curves; the raw RFC 7748 u
+    /// coordinate for X25519 (32) and X448 (56).
     pub const fn public_key_len(self) -> usize {
-        2 * self.scalar_len()
+        if self.is_montgomery() {
+            self.scalar_len()
+        } else {
+            2 * self.scalar_len()
+        }
     }
 }
 

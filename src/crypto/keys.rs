@@ -63,7 +63,8 @@ pub trait EphemeralKey: Send + Sync + fmt::Debug {
     /// The curve.
     fn curve(&self) -> EcdhCurve;
 
-    /// The public key as sent: raw `X ‖ Y` for the NIST curves.
+    /// The public key as sent: raw `X ‖ Y` for the NIST and brainpool
+    /// curves, the u coordinate for X25519 and X448.
     fn public_key(&self) -> &[u8];
 
     /// The shared secret with the peer's public key (wire form). A key of
@@ -71,12 +72,13 @@ pub trait EphemeralKey: Send + Sync + fmt::Debug {
     /// `BadNonceInvalid`, and nothing is computed.
     fn agree(&self, peer_public_key: &[u8]) -> Result<SharedSecret>;
 
-    /// The private scalar, big-endian. Secret material.
+    /// The private scalar, big-endian (the raw RFC 7748 bytes for X25519
+    /// and X448). Secret material.
     fn private_bytes(&self) -> Zeroizing<Vec<u8>>;
 }
 
 /// The output of a key agreement: the x coordinate of the shared point,
-/// the curve's field size. Zeroized on drop; `Debug` shows its length only.
+/// the curve's field size (the u coordinate for X25519 and X448). Zeroized on drop; `Debug` shows its length only.
 pub struct SharedSecret(Zeroizing<Vec<u8>>);
 
 impl SharedSecret {

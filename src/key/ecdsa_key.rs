@@ -1,6 +1,6 @@
-//! ECDSA application instance keys on P-256 and P-384, as the
-//! [`OwnKey`]/[`PeerKey`] of the ECC policies (OPC 10000-6 §6.8;
-//! signatures as raw `r ‖ s`).
+//! ECDSA application instance keys on P-256, P-384, brainpoolP256r1 and
+//! brainpoolP384r1, as the [`OwnKey`]/[`PeerKey`] of the ECC policies
+//! (OPC 10000-6 §6.8; signatures as raw `r ‖ s`).
 
 use core::fmt;
 
@@ -13,26 +13,40 @@ use crate::crypto::rust_crypto::ecdsa;
 use crate::policy::{AsymmetricEncryption, AsymmetricSignature, OwnKey, PeerKey};
 use crate::{Error, Result};
 
-/// An ECDSA private key on P-256 or P-384 (an ECC application instance
-/// key). Zeroized on drop by the curve crates; `Debug` shows only the
-/// curve.
+type Bp256Signing = ::ecdsa::SigningKey<bp256::BrainpoolP256r1>;
+type Bp384Signing = ::ecdsa::SigningKey<bp384::BrainpoolP384r1>;
+type Bp256Verifying = ::ecdsa::VerifyingKey<bp256::BrainpoolP256r1>;
+type Bp384Verifying = ::ecdsa::VerifyingKey<bp384::BrainpoolP384r1>;
+
+/// An ECDSA private key on P-256, P-384, brainpoolP256r1 or
+/// brainpoolP384r1 (an ECC application instance key). Zeroized on drop by
+/// the curve crates; `Debug` shows only the curve.
 ///
-/// Signs ECDSA-SHA256 (P-256) or ECDSA-SHA384 (P-384) with RFC 6979
-/// deterministic nonces, as raw `r ‖ s` (OPC 10000-6 §6.8).
+/// Signs ECDSA-SHA256 (the 256-bit curves) or ECDSA-SHA384 (the 384-bit
+/// curves) with RFC 6979 deterministic nonces, as raw `r ‖ s`
+/// (OPC 10000-6 §6.8).
 #[derive(Clone)]
 pub enum EcdsaPrivateKey {
     /// A P-256 key.
     P256(p256::ecdsa::SigningKey),
     /// A P-384 key.
     P384(p384::ecdsa::SigningKey),
+    /// A brainpoolP256r1 key.
+    BrainpoolP256r1(::ecdsa::SigningKey<bp256::BrainpoolP256r1>),
+    /// A brainpoolP384r1 key.
+    BrainpoolP384r1(::ecdsa::SigningKey<bp384::BrainpoolP384r1>),
+}
+
+fn curve_name(kind: usize) -> &'static str {
+    ["P-256", "P-384", "brainpoolP256r1", "brainpoolP384r1"]
+        .get(kind)
+        .copied()
+        .unwrap_or_default()
 }
 
 impl fmt::Debug for EcdsaPrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EcdsaPrivateKey::P256(_) => f.write_str("EcdsaPrivateKey(P-256)"),
-            EcdsaPrivateKey::P384(_) => f.write_str("EcdsaPrivateKey(P-384)"),
-        }
+        write!(f, "EcdsaPrivateKey({})", curve_name(self.index()))
     }
 }
 
@@ -47,17 +61,34 @@ impl EcdsaPrivateKey {
         }
     }
 
-    /// Reads a PKCS#8 DER private key on P-256 or P-384.
+    /// Generates a brainpoolP256r1 key (`p384` false) or a brainpoolP384r1
+    /// key.
+    pub fn generate_brainpool<R: CryptoRng + ?Sized>(p384: bool, rng: &mut R) -> Self {
+        use p256::elliptic_curve::Generate;
+        if p384 {
+            EcdsaPrivateKey::BrainpoolP384r1(Bp384Signing::generate_from_rng(rng))
+        } else {
+            EcdsaPrivateKey::BrainpoolP256r1(Bp256Signing::generate_from_rng(rng))
+        }
+    }
+
+    /// Reads a PKCS#8 DER private key on one of the four curves.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_der(der) {
             return Ok(EcdsaPrivateKey::P256(k));
         }
-        p384::ecdsa::SigningKey::from_pkcs8_der(der)
-            .map(EcdsaPrivateKey::P384)
+        if let Ok(k) = p384::ecdsa::SigningKey::from_pkcs8_der(der) {
+            return Ok(EcdsaPrivateKey::P384(k));
+        }
+        if let Ok(k) = Bp256Signing::from_pkcs8_der(der) {
+            return Ok(EcdsaPrivateKey::BrainpoolP256r1(k));
+        }
+        Bp384Signing::from_pkcs8_der(der)
+            .map(EcdsaPrivateKey::BrainpoolP384r1)
             .map_err(|_| KeyError::Malformed)
     }
 
-    /// Reads a SEC1 DER private key on P-256 or P-384 (the body of
+    /// Reads a SEC1 DER private key on one of the four curves (the body of
     /// `-----BEGIN EC PRIVATE KEY-----`, RFC 5915). A key that names another
     /// curve is [`KeyError::Unsupported`].
     pub fn from_sec1_der(der: &[u8]) -> Result<Self, KeyError> {
@@ -66,6 +97,12 @@ impl EcdsaPrivateKey {
         }
         if let Ok(k) = p384::SecretKey::from_sec1_der(der) {
             return Ok(EcdsaPrivateKey::P384(k.into()));
+        }
+        if let Ok(k) = bp256::r1::SecretKey::from_sec1_der(der) {
+            return Ok(EcdsaPrivateKey::BrainpoolP256r1(k.into()));
+        }
+        if let Ok(k) = bp384::r1::SecretKey::from_sec1_der(der) {
+            return Ok(EcdsaPrivateKey::BrainpoolP384r1(k.into()));
         }
         match sec1::EcPrivateKey::try_from(der) {
             Ok(_) => Err(KeyError::Unsupported),
@@ -78,22 +115,39 @@ impl EcdsaPrivateKey {
         match self {
             EcdsaPrivateKey::P256(k) => EcdsaPublicKey::P256(*k.verifying_key()),
             EcdsaPrivateKey::P384(k) => EcdsaPublicKey::P384(*k.verifying_key()),
+            EcdsaPrivateKey::BrainpoolP256r1(k) => {
+                EcdsaPublicKey::BrainpoolP256r1(*k.verifying_key())
+            }
+            EcdsaPrivateKey::BrainpoolP384r1(k) => {
+                EcdsaPublicKey::BrainpoolP384r1(*k.verifying_key())
+            }
         }
     }
 
-    fn scheme(&self) -> AsymmetricSignature {
+    fn index(&self) -> usize {
         match self {
-            EcdsaPrivateKey::P256(_) => AsymmetricSignature::EcdsaSha256,
-            EcdsaPrivateKey::P384(_) => AsymmetricSignature::EcdsaSha384,
+            EcdsaPrivateKey::P256(_) => 0,
+            EcdsaPrivateKey::P384(_) => 1,
+            EcdsaPrivateKey::BrainpoolP256r1(_) => 2,
+            EcdsaPrivateKey::BrainpoolP384r1(_) => 3,
         }
+    }
+}
+
+/// ECDSA-SHA256 on the 256-bit curves, ECDSA-SHA384 on the 384-bit ones.
+const fn scheme_of(bits: usize) -> AsymmetricSignature {
+    if bits == 384 {
+        AsymmetricSignature::EcdsaSha384
+    } else {
+        AsymmetricSignature::EcdsaSha256
     }
 }
 
 impl OwnKey for EcdsaPrivateKey {
     fn bits(&self) -> usize {
         match self {
-            EcdsaPrivateKey::P256(_) => 256,
-            EcdsaPrivateKey::P384(_) => 384,
+            EcdsaPrivateKey::P256(_) | EcdsaPrivateKey::BrainpoolP256r1(_) => 256,
+            EcdsaPrivateKey::P384(_) | EcdsaPrivateKey::BrainpoolP384r1(_) => 384,
         }
     }
 
@@ -109,12 +163,18 @@ impl OwnKey for EcdsaPrivateKey {
         data: &[u8],
         _: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>> {
-        if scheme != self.scheme() {
+        if scheme != scheme_of(self.bits()) {
             return Err(Error::SecurityChecksFailed);
         }
         match self {
-            EcdsaPrivateKey::P256(k) => ecdsa::sign_p256(k, data),
-            EcdsaPrivateKey::P384(k) => ecdsa::sign_p384(k, data),
+            EcdsaPrivateKey::P256(k) => ecdsa::sign::<_, p256::ecdsa::Signature>(k, data),
+            EcdsaPrivateKey::P384(k) => ecdsa::sign::<_, p384::ecdsa::Signature>(k, data),
+            EcdsaPrivateKey::BrainpoolP256r1(k) => {
+                ecdsa::sign::<_, bp256::r1::ecdsa::Signature>(k, data)
+            }
+            EcdsaPrivateKey::BrainpoolP384r1(k) => {
+                ecdsa::sign::<_, bp384::r1::ecdsa::Signature>(k, data)
+            }
         }
     }
 
@@ -127,60 +187,67 @@ impl OwnKey for EcdsaPrivateKey {
     }
 }
 
-/// An ECDSA public key on P-256 or P-384, usually a peer's, from its
-/// certificate.
+/// An ECDSA public key on P-256, P-384, brainpoolP256r1 or brainpoolP384r1,
+/// usually a peer's, from its certificate.
 #[derive(Clone, PartialEq, Eq)]
 pub enum EcdsaPublicKey {
     /// A P-256 key.
     P256(p256::ecdsa::VerifyingKey),
     /// A P-384 key.
     P384(p384::ecdsa::VerifyingKey),
+    /// A brainpoolP256r1 key.
+    BrainpoolP256r1(::ecdsa::VerifyingKey<bp256::BrainpoolP256r1>),
+    /// A brainpoolP384r1 key.
+    BrainpoolP384r1(::ecdsa::VerifyingKey<bp384::BrainpoolP384r1>),
 }
 
 impl fmt::Debug for EcdsaPublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EcdsaPublicKey::P256(_) => f.write_str("EcdsaPublicKey(P-256)"),
-            EcdsaPublicKey::P384(_) => f.write_str("EcdsaPublicKey(P-384)"),
-        }
+        let index = match self {
+            EcdsaPublicKey::P256(_) => 0,
+            EcdsaPublicKey::P384(_) => 1,
+            EcdsaPublicKey::BrainpoolP256r1(_) => 2,
+            EcdsaPublicKey::BrainpoolP384r1(_) => 3,
+        };
+        write!(f, "EcdsaPublicKey({})", curve_name(index))
     }
 }
 
 impl EcdsaPublicKey {
-    /// The P-256 or P-384 key in the SubjectPublicKeyInfo of a DER
-    /// certificate (the first one when a chain follows). The certificate
-    /// itself is the caller's to validate.
+    /// The ECDSA key in the SubjectPublicKeyInfo of a DER certificate (the
+    /// first one when a chain follows). The certificate itself is the
+    /// caller's to validate.
     pub fn from_certificate_der(der: &[u8]) -> Result<Self> {
         let (_, cert) = x509_parser::parse_x509_certificate(der)
             .map_err(|_| Error::Decoding("X.509 certificate"))?;
         Self::from_public_key_der(cert.tbs_certificate.subject_pki.raw).ok_or(
-            Error::CertificatePolicyCheckFailed("not a P-256 or P-384 key"),
+            Error::CertificatePolicyCheckFailed("not an ECDSA key on a supported curve"),
         )
     }
 
-    /// The P-256 or P-384 key of a DER SubjectPublicKeyInfo, if it is one.
+    /// The ECDSA key of a DER SubjectPublicKeyInfo, if it is one on the
+    /// four curves.
     pub(crate) fn from_public_key_der(spki: &[u8]) -> Option<Self> {
         if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(spki) {
             return Some(EcdsaPublicKey::P256(k));
         }
-        p384::ecdsa::VerifyingKey::from_public_key_der(spki)
-            .ok()
-            .map(EcdsaPublicKey::P384)
-    }
-
-    fn scheme(&self) -> AsymmetricSignature {
-        match self {
-            EcdsaPublicKey::P256(_) => AsymmetricSignature::EcdsaSha256,
-            EcdsaPublicKey::P384(_) => AsymmetricSignature::EcdsaSha384,
+        if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_der(spki) {
+            return Some(EcdsaPublicKey::P384(k));
         }
+        if let Ok(k) = Bp256Verifying::from_public_key_der(spki) {
+            return Some(EcdsaPublicKey::BrainpoolP256r1(k));
+        }
+        Bp384Verifying::from_public_key_der(spki)
+            .ok()
+            .map(EcdsaPublicKey::BrainpoolP384r1)
     }
 }
 
 impl PeerKey for EcdsaPublicKey {
     fn bits(&self) -> usize {
         match self {
-            EcdsaPublicKey::P256(_) => 256,
-            EcdsaPublicKey::P384(_) => 384,
+            EcdsaPublicKey::P256(_) | EcdsaPublicKey::BrainpoolP256r1(_) => 256,
+            EcdsaPublicKey::P384(_) | EcdsaPublicKey::BrainpoolP384r1(_) => 384,
         }
     }
 
@@ -189,12 +256,22 @@ impl PeerKey for EcdsaPublicKey {
     }
 
     fn verify(&self, scheme: AsymmetricSignature, data: &[u8], signature: &[u8]) -> Result<()> {
-        if scheme != self.scheme() {
+        if scheme != scheme_of(self.bits()) {
             return Err(Error::SecurityChecksFailed);
         }
         match self {
-            EcdsaPublicKey::P256(k) => ecdsa::verify_p256(k, data, signature),
-            EcdsaPublicKey::P384(k) => ecdsa::verify_p384(k, data, signature),
+            EcdsaPublicKey::P256(k) => {
+                ecdsa::verify::<_, p256::ecdsa::Signature>(k, data, signature)
+            }
+            EcdsaPublicKey::P384(k) => {
+                ecdsa::verify::<_, p384::ecdsa::Signature>(k, data, signature)
+            }
+            EcdsaPublicKey::BrainpoolP256r1(k) => {
+                ecdsa::verify::<_, bp256::r1::ecdsa::Signature>(k, data, signature)
+            }
+            EcdsaPublicKey::BrainpoolP384r1(k) => {
+                ecdsa::verify::<_, bp384::r1::ecdsa::Signature>(k, data, signature)
+            }
         }
     }
 

@@ -5,13 +5,18 @@
 use ::rsa::pkcs8::PrivateKeyInfoRef;
 use ::rsa::pkcs8::der::asn1::ObjectIdentifier;
 
-use super::{EcdsaPrivateKey, Ed25519PrivateKey, KeyError, PrivateKey, RsaPrivateKey};
+use super::{
+    EcdsaPrivateKey, Ed448PrivateKey, Ed25519PrivateKey, KeyError, PrivateKey, RsaPrivateKey,
+};
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const BRAINPOOL_P256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+const BRAINPOOL_P384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.36.3.3.2.8.1.1.11");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
 
 impl PrivateKey {
     /// Reads the first private key in PEM text: PKCS#8
@@ -21,7 +26,8 @@ impl PrivateKey {
     /// certificate, `EC PARAMETERS`) are passed over.
     ///
     /// An encrypted key is [`KeyError::Encrypted`]; a key of an algorithm
-    /// other than RSA, ECDSA on P-256/P-384 or Ed25519 is
+    /// other than RSA, ECDSA on P-256/P-384/brainpoolP256r1/brainpoolP384r1,
+    /// Ed25519 or Ed448 is
     /// [`KeyError::Unsupported`]; anything else that is not a key is
     /// [`KeyError::Malformed`].
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
@@ -73,21 +79,24 @@ impl PrivateKey {
     }
 }
 
-/// A PKCS#8 key by its algorithm: RSA, ECDSA on P-256/P-384, Ed25519.
+/// A PKCS#8 key by its algorithm: RSA, ECDSA on P-256, P-384,
+/// brainpoolP256r1 or brainpoolP384r1, Ed25519, Ed448.
 fn from_pkcs8(der: &[u8], info: &PrivateKeyInfoRef<'_>) -> Result<PrivateKey, KeyError> {
     let algorithm = info.algorithm.oid;
     if algorithm == RSA_ENCRYPTION {
         RsaPrivateKey::from_pkcs8_der(der).map(PrivateKey::Rsa)
     } else if algorithm == EC_PUBLIC_KEY {
-        // A curve other than P-256 and P-384 (brainpool, secp256k1) is
-        // well-formed but not ours.
+        // Another curve (secp256k1, brainpool t1) is well-formed but not
+        // ours.
         let curve = info.algorithm.parameters_oid().ok();
-        if curve != Some(P256) && curve != Some(P384) {
+        if !curve.is_some_and(|c| [P256, P384, BRAINPOOL_P256R1, BRAINPOOL_P384R1].contains(&c)) {
             return Err(KeyError::Unsupported);
         }
         EcdsaPrivateKey::from_pkcs8_der(der).map(PrivateKey::Ecdsa)
     } else if algorithm == ED25519 {
         Ed25519PrivateKey::from_pkcs8_der(der).map(PrivateKey::Ed25519)
+    } else if algorithm == ED448 {
+        Ed448PrivateKey::from_pkcs8_der(der).map(PrivateKey::Ed448)
     } else {
         Err(KeyError::Unsupported)
     }

@@ -1,5 +1,5 @@
-//! Application instance keys: RSA, ECDSA (P-256, P-384) and Ed25519
-//! private keys, the public keys of peers, and reading keys from PKCS#8,
+//! Application instance keys: RSA, ECDSA (P-256, P-384, brainpoolP256r1,
+//! brainpoolP384r1), Ed25519 and Ed448 private keys, the public keys of peers, and reading keys from PKCS#8,
 //! PKCS#1 and SEC1 in DER or PEM.
 //!
 //! Every private key type implements [`OwnKey`], so any of them can be the
@@ -12,8 +12,9 @@
 //! | key | private | public |
 //! |---|---|---|
 //! | RSA (the RSA policies, OPC 10000-7) | [`RsaPrivateKey`] | [`RsaPublicKey`] |
-//! | ECDSA on P-256 or P-384 (the nistP256/nistP384 ECC policies, EccEncryptedSecret) | [`EcdsaPrivateKey`] | [`EcdsaPublicKey`] |
-//! | Ed25519 (the curve25519 ECC policies) | [`Ed25519PrivateKey`] | |
+//! | ECDSA on P-256, P-384, brainpoolP256r1 or brainpoolP384r1 (the nistP256, nistP384 and brainpool ECC policies, EccEncryptedSecret) | [`EcdsaPrivateKey`] | [`EcdsaPublicKey`] |
+//! | Ed25519 (the curve25519 ECC policy) | [`Ed25519PrivateKey`] | [`EdDsaPublicKey`] |
+//! | Ed448 (the curve448 ECC policy) | [`Ed448PrivateKey`] | [`EdDsaPublicKey`] |
 //!
 //! Private keys are zeroized on drop by the crates that hold them, and
 //! their `Debug` output names only the algorithm and size.
@@ -30,12 +31,14 @@ use crate::policy::{AsymmetricEncryption, AsymmetricSignature, OwnKey};
 
 mod ecdsa_key;
 mod ed25519_key;
+mod eddsa_key;
 mod error;
 mod load;
 mod rsa_key;
 
 pub use ecdsa_key::{EcdsaPrivateKey, EcdsaPublicKey};
 pub use ed25519_key::Ed25519PrivateKey;
+pub use eddsa_key::{Ed448PrivateKey, EdDsaPublicKey};
 pub use error::KeyError;
 pub use rsa_key::{RsaPrivateKey, RsaPublicKey};
 
@@ -52,11 +55,30 @@ pub enum KeyKind {
     P384,
     /// Ed25519.
     Ed25519,
+    /// ECDSA on brainpoolP256r1.
+    BrainpoolP256r1,
+    /// ECDSA on brainpoolP384r1.
+    BrainpoolP384r1,
+    /// Ed448.
+    Ed448,
 }
 
 impl KeyKind {
-    /// The kind named `rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384` or
-    /// `ed25519`.
+    /// The names [`from_name`](Self::from_name) knows, one per kind.
+    pub const NAMES: &'static [&'static str] = &[
+        "rsa2048",
+        "rsa3072",
+        "rsa4096",
+        "p256",
+        "p384",
+        "brainpoolp256r1",
+        "brainpoolp384r1",
+        "ed25519",
+        "ed448",
+    ];
+
+    /// The kind named `rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384`,
+    /// `brainpoolp256r1`, `brainpoolp384r1`, `ed25519` or `ed448`.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "rsa2048" => Some(KeyKind::Rsa(2048)),
@@ -64,7 +86,10 @@ impl KeyKind {
             "rsa4096" => Some(KeyKind::Rsa(4096)),
             "p256" => Some(KeyKind::P256),
             "p384" => Some(KeyKind::P384),
+            "brainpoolp256r1" => Some(KeyKind::BrainpoolP256r1),
+            "brainpoolp384r1" => Some(KeyKind::BrainpoolP384r1),
             "ed25519" => Some(KeyKind::Ed25519),
+            "ed448" => Some(KeyKind::Ed448),
             _ => None,
         }
     }
@@ -81,10 +106,12 @@ impl KeyKind {
 pub enum PrivateKey {
     /// An RSA key.
     Rsa(RsaPrivateKey),
-    /// An ECDSA key on P-256 or P-384.
+    /// An ECDSA key on P-256, P-384, brainpoolP256r1 or brainpoolP384r1.
     Ecdsa(EcdsaPrivateKey),
     /// An Ed25519 key.
     Ed25519(Ed25519PrivateKey),
+    /// An Ed448 key.
+    Ed448(Ed448PrivateKey),
 }
 
 impl fmt::Debug for PrivateKey {
@@ -93,7 +120,14 @@ impl fmt::Debug for PrivateKey {
             PrivateKey::Rsa(k) => k.fmt(f),
             PrivateKey::Ecdsa(k) => k.fmt(f),
             PrivateKey::Ed25519(k) => k.fmt(f),
+            PrivateKey::Ed448(k) => k.fmt(f),
         }
+    }
+}
+
+impl From<Ed448PrivateKey> for PrivateKey {
+    fn from(key: Ed448PrivateKey) -> Self {
+        PrivateKey::Ed448(key)
     }
 }
 
@@ -126,6 +160,13 @@ impl PrivateKey {
             KeyKind::P256 => PrivateKey::Ecdsa(EcdsaPrivateKey::generate(false, rng)),
             KeyKind::P384 => PrivateKey::Ecdsa(EcdsaPrivateKey::generate(true, rng)),
             KeyKind::Ed25519 => PrivateKey::Ed25519(Ed25519PrivateKey::generate(rng)),
+            KeyKind::BrainpoolP256r1 => {
+                PrivateKey::Ecdsa(EcdsaPrivateKey::generate_brainpool(false, rng))
+            }
+            KeyKind::BrainpoolP384r1 => {
+                PrivateKey::Ecdsa(EcdsaPrivateKey::generate_brainpool(true, rng))
+            }
+            KeyKind::Ed448 => PrivateKey::Ed448(Ed448PrivateKey::generate(rng)),
         })
     }
 
@@ -135,7 +176,10 @@ impl PrivateKey {
             PrivateKey::Rsa(k) => KeyKind::Rsa(k.size() * 8),
             PrivateKey::Ecdsa(EcdsaPrivateKey::P256(_)) => KeyKind::P256,
             PrivateKey::Ecdsa(EcdsaPrivateKey::P384(_)) => KeyKind::P384,
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP256r1(_)) => KeyKind::BrainpoolP256r1,
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP384r1(_)) => KeyKind::BrainpoolP384r1,
             PrivateKey::Ed25519(_) => KeyKind::Ed25519,
+            PrivateKey::Ed448(_) => KeyKind::Ed448,
         }
     }
 
@@ -145,7 +189,14 @@ impl PrivateKey {
             PrivateKey::Rsa(k) => k.inner().to_public_key().to_public_key_der(),
             PrivateKey::Ecdsa(EcdsaPrivateKey::P256(k)) => k.verifying_key().to_public_key_der(),
             PrivateKey::Ecdsa(EcdsaPrivateKey::P384(k)) => k.verifying_key().to_public_key_der(),
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP256r1(k)) => {
+                k.verifying_key().to_public_key_der()
+            }
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP384r1(k)) => {
+                k.verifying_key().to_public_key_der()
+            }
             PrivateKey::Ed25519(k) => k.inner().verifying_key().to_public_key_der(),
+            PrivateKey::Ed448(k) => k.inner().verifying_key().to_public_key_der(),
         }
         .map_err(|_| KeyError::Malformed)?;
         Ok(doc.as_bytes().to_vec())
@@ -157,7 +208,10 @@ impl PrivateKey {
             PrivateKey::Rsa(k) => k.inner().to_pkcs8_der(),
             PrivateKey::Ecdsa(EcdsaPrivateKey::P256(k)) => k.to_pkcs8_der(),
             PrivateKey::Ecdsa(EcdsaPrivateKey::P384(k)) => k.to_pkcs8_der(),
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP256r1(k)) => k.to_pkcs8_der(),
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP384r1(k)) => k.to_pkcs8_der(),
             PrivateKey::Ed25519(k) => k.inner().to_pkcs8_der(),
+            PrivateKey::Ed448(k) => k.inner().to_pkcs8_der(),
         }
         .map_err(|_| KeyError::Malformed)?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
@@ -170,7 +224,14 @@ impl PrivateKey {
             PrivateKey::Rsa(k) => k.inner().to_pkcs8_pem(LineEnding::LF),
             PrivateKey::Ecdsa(EcdsaPrivateKey::P256(k)) => k.to_pkcs8_pem(LineEnding::LF),
             PrivateKey::Ecdsa(EcdsaPrivateKey::P384(k)) => k.to_pkcs8_pem(LineEnding::LF),
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP256r1(k)) => {
+                k.to_pkcs8_pem(LineEnding::LF)
+            }
+            PrivateKey::Ecdsa(EcdsaPrivateKey::BrainpoolP384r1(k)) => {
+                k.to_pkcs8_pem(LineEnding::LF)
+            }
             PrivateKey::Ed25519(k) => k.inner().to_pkcs8_pem(LineEnding::LF),
+            PrivateKey::Ed448(k) => k.inner().to_pkcs8_pem(LineEnding::LF),
         }
         .map_err(|_| KeyError::Malformed)
     }
@@ -192,6 +253,9 @@ impl PrivateKey {
                 ed25519_dalek::VerifyingKey::from_public_key_der(spki).ok()
                     == Some(k.inner().verifying_key())
             }
+            PrivateKey::Ed448(k) => {
+                EdDsaPublicKey::from_public_key_der(spki) == Some(k.public_key())
+            }
         }
     }
 
@@ -200,6 +264,7 @@ impl PrivateKey {
             PrivateKey::Rsa(k) => k,
             PrivateKey::Ecdsa(k) => k,
             PrivateKey::Ed25519(k) => k,
+            PrivateKey::Ed448(k) => k,
         }
     }
 }

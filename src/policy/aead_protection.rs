@@ -25,7 +25,10 @@ use crate::{Error, Result};
 /// * **Sign**: the chunk stays in clear; the tag is the AEAD encryption of
 ///   nothing with every byte before the tag as additional data (GMAC for
 ///   AES-GCM), under the EncryptingKey, as UA-.NETStandard and open62541
-///   make it for the `_AesGcm` and `_ChaChaPoly` policies.
+///   make it for the `_AesGcm` and `_ChaChaPoly` policies; or, made
+///   [`with_signing_key`](Self::with_signing_key), under a separately
+///   derived SigningKey, as open62541 does for ECC_curve25519 and
+///   ECC_curve448.
 ///
 /// A chunk with the same key and nonce as another would give away both
 /// plaintexts and the authentication key; the channels never send one
@@ -33,6 +36,7 @@ use crate::{Error, Result};
 /// Key and IV are zeroized on drop; `Debug` shows neither.
 pub struct AeadProtection {
     key: Box<dyn AeadKey>,
+    signing_key: Option<Box<dyn AeadKey>>,
     iv: Zeroizing<[u8; AeadAlgorithm::NONCE_LEN]>,
 }
 
@@ -60,8 +64,31 @@ impl AeadProtection {
         own_iv.copy_from_slice(iv);
         Ok(AeadProtection {
             key: (provider.aead)(algorithm, key)?,
+            signing_key: None,
             iv: own_iv,
         })
+    }
+
+    /// The protection with `key` (the EncryptingKey) for SignAndEncrypt and
+    /// `signing_key` (the SigningKey, of `algorithm`'s key length) for the
+    /// tags of mode Sign, and the 12-byte `iv`: the layout open62541 gives
+    /// ECC_curve25519 and ECC_curve448 (a 32-byte SigningKey is derived
+    /// before the EncryptingKey).
+    pub fn with_signing_key(
+        provider: &CryptoProvider,
+        algorithm: AeadAlgorithm,
+        key: &[u8],
+        signing_key: &[u8],
+        iv: &[u8],
+    ) -> Result<Self> {
+        let mut protection = Self::new(provider, algorithm, key, iv)?;
+        protection.signing_key = Some((provider.aead)(algorithm, signing_key)?);
+        Ok(protection)
+    }
+
+    /// The key that makes the tags of mode Sign.
+    fn sign_only_key(&self) -> &dyn AeadKey {
+        self.signing_key.as_deref().unwrap_or(&*self.key)
     }
 
     /// The chunk's nonce (OPC 10000-6 §6.8.1).
@@ -110,7 +137,8 @@ impl ChunkProtection for AeadProtection {
             let (aad, plaintext) = authenticated.split_at_mut(header_len);
             self.key.seal(&nonce, aad, plaintext, tag)
         } else {
-            self.key.seal(&nonce, authenticated, &mut [], tag)
+            self.sign_only_key()
+                .seal(&nonce, authenticated, &mut [], tag)
         }
     }
 
@@ -128,7 +156,8 @@ impl ChunkProtection for AeadProtection {
             let (aad, ciphertext) = authenticated.split_at_mut(header_len);
             self.key.open(&nonce, aad, ciphertext, tag)
         } else {
-            self.key.open(&nonce, authenticated, &mut [], tag)
+            self.sign_only_key()
+                .open(&nonce, authenticated, &mut [], tag)
         }
     }
 }

@@ -12,6 +12,7 @@ use super::{
     NonceExchange, PeerKey, PolicyDescriptor, Role, SecurityPolicy, SymmetricKeys,
 };
 use crate::crypto::{AeadAlgorithm, CryptoProvider, EcdhCurve, HashAlgorithm, PHash};
+use crate::key::KeyKind;
 use crate::messages::MessageSecurityMode;
 use crate::{Error, Result};
 
@@ -45,6 +46,10 @@ pub(crate) enum Symmetric {
     CbcHmac,
     /// An AEAD cipher (OPC 10000-6 §6.7.2.5.2).
     Aead(AeadAlgorithm),
+    /// An AEAD cipher whose mode-Sign tags use a derived SigningKey of the
+    /// cipher's key length, derived before the EncryptingKey in both modes
+    /// (open62541's ECC_curve25519 and ECC_curve448).
+    AeadSigningKey(AeadAlgorithm),
 }
 
 /// A policy implemented by this crate: a [`PolicyDescriptor`], the
@@ -239,7 +244,8 @@ impl SecurityPolicy for BuiltinPolicy {
 
     /// The key of the certificate's SubjectPublicKeyInfo, from the
     /// provider: RSA within the policy's size bounds for the RSA policies,
-    /// ECDSA on the policy's curve for the ECC ones;
+    /// ECDSA or EdDSA on the policy's curve
+    /// ([`PolicyDescriptor::certificate_key`]) for the ECC ones;
     /// `BadCertificatePolicyCheckFailed` otherwise.
     fn peer_key(&self, certificate_der: &[u8]) -> Result<Box<dyn PeerKey>> {
         let d = &self.descriptor;
@@ -250,7 +256,17 @@ impl SecurityPolicy for BuiltinPolicy {
         };
         let (_, cert) = x509_parser::parse_x509_certificate(certificate_der)
             .map_err(|_| Error::Decoding("X.509 certificate"))?;
-        let key = (self.provider.peer_key)(cert.tbs_certificate.subject_pki.raw, scheme)?;
+        let spki = &cert.tbs_certificate.subject_pki;
+        // The curve the policy names: a P-256 key does not do for
+        // ECC_brainpoolP256r1, though both sign ECDSA-SHA256.
+        if let Some(kind) = d.certificate_key.filter(|k| !matches!(k, KeyKind::Rsa(_)))
+            && crate::cert::KeyAlgorithm::of(spki).and_then(|k| k.key_kind()) != Some(kind)
+        {
+            return Err(Error::CertificatePolicyCheckFailed(
+                "not a key on the policy's curve",
+            ));
+        }
+        let key = (self.provider.peer_key)(spki.raw, scheme)?;
         let bits = key.bits();
         if bits < d.min_asymmetric_key_bits as usize || bits > d.max_asymmetric_key_bits as usize {
             return Err(Error::CertificatePolicyCheckFailed("key size"));
@@ -271,6 +287,7 @@ pub static NONE: BuiltinPolicy = BuiltinPolicy::new(
         iv_len: 0,
         signature_len: 0,
         nonce_len: 0,
+        certificate_key: None,
         min_asymmetric_key_bits: 0,
         max_asymmetric_key_bits: 0,
         legacy_sequence_numbers: true,
@@ -293,6 +310,7 @@ const RSA_SHA256: PolicyDescriptor = PolicyDescriptor {
     iv_len: 16,
     signature_len: 32,
     nonce_len: 32,
+    certificate_key: Some(KeyKind::Rsa(2048)),
     min_asymmetric_key_bits: 2048,
     max_asymmetric_key_bits: 4096,
     legacy_sequence_numbers: true,
@@ -356,6 +374,7 @@ const ECC_P256: PolicyDescriptor = PolicyDescriptor {
     iv_len: 16,
     signature_len: 32,
     nonce_len: 64,
+    certificate_key: Some(KeyKind::P256),
     min_asymmetric_key_bits: 256,
     max_asymmetric_key_bits: 256,
     legacy_sequence_numbers: false,
@@ -392,6 +411,7 @@ pub static ECC_NIST_P384: BuiltinPolicy = BuiltinPolicy::new(
         encrypting_key_len: 32,
         signature_len: 48,
         nonce_len: 96,
+        certificate_key: Some(KeyKind::P384),
         min_asymmetric_key_bits: 384,
         max_asymmetric_key_bits: 384,
         ..ECC_P256
@@ -448,12 +468,99 @@ pub static ECC_NIST_P256_CHACHA_POLY: BuiltinPolicy = BuiltinPolicy::new(
     },
 );
 
+/// ECC_brainpoolP256r1: as ECC_nistP256 on brainpoolP256r1 (RFC 5639):
+/// ephemeral ECDH, HKDF-SHA256, AES-128-CBC and HMAC-SHA256, ECDSA-SHA256.
+pub static ECC_BRAINPOOL_P256R1: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_brainpoolP256r1",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_brainpoolP256r1",
+        certificate_key: Some(KeyKind::BrainpoolP256r1),
+        ..ECC_P256
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::BrainpoolP256r1,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::CbcHmac,
+    },
+);
+
+/// ECC_brainpoolP384r1: as ECC_nistP384 on brainpoolP384r1: ephemeral
+/// ECDH, HKDF-SHA384, AES-256-CBC and HMAC-SHA384, ECDSA-SHA384.
+pub static ECC_BRAINPOOL_P384R1: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_brainpoolP384r1",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_brainpoolP384r1",
+        certificate_key: Some(KeyKind::BrainpoolP384r1),
+        ..*ECC_NIST_P384.descriptor()
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::BrainpoolP384r1,
+        hash: HashAlgorithm::Sha384,
+        symmetric: Symmetric::CbcHmac,
+    },
+);
+
+/// What ECC_curve25519 and ECC_curve448 share, in open62541's layout (the
+/// only implementation that runs them): ChaCha20-Poly1305 with a 32-byte
+/// SigningKey, a 32-byte EncryptingKey and a 12-byte IV derived in both
+/// modes (L = 76), the SigningKey making the tags of mode Sign; a 16-byte
+/// tag; no SecureChannelEnhancements. UA-.NETStandard lists a layout
+/// without the SigningKey (L = 44) but does not run these policies.
+const ECC_EDWARDS: PolicyDescriptor = PolicyDescriptor {
+    asymmetric_signature: Some(AsymmetricSignature::Ed25519),
+    signing_key_len: 32,
+    encrypting_key_len: 32,
+    iv_len: 12,
+    signature_len: 16,
+    nonce_len: 32,
+    certificate_key: Some(KeyKind::Ed25519),
+    aead: true,
+    ..ECC_P256
+};
+
+/// ECC_curve25519: ephemeral X25519 (RFC 7748; 32-byte nonces),
+/// HKDF-SHA256, ChaCha20-Poly1305, Ed25519 OPN signatures (64 bytes).
+pub static ECC_CURVE25519: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_curve25519",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_curve25519",
+        ..ECC_EDWARDS
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::X25519,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::AeadSigningKey(AeadAlgorithm::ChaCha20Poly1305),
+    },
+);
+
+/// ECC_curve448: ephemeral X448 (56-byte nonces), HKDF-SHA256 (as
+/// open62541 and UA-.NETStandard have it), ChaCha20-Poly1305, Ed448 OPN
+/// signatures (114 bytes).
+pub static ECC_CURVE448: BuiltinPolicy = BuiltinPolicy::new(
+    PolicyDescriptor {
+        name: "ECC_curve448",
+        uri: "http://opcfoundation.org/UA/SecurityPolicy#ECC_curve448",
+        asymmetric_signature: Some(AsymmetricSignature::Ed448),
+        nonce_len: 56,
+        certificate_key: Some(KeyKind::Ed448),
+        min_asymmetric_key_bits: 448,
+        max_asymmetric_key_bits: 448,
+        ..ECC_EDWARDS
+    },
+    Algorithms::Ecc {
+        curve: EcdhCurve::X448,
+        hash: HashAlgorithm::Sha256,
+        symmetric: Symmetric::AeadSigningKey(AeadAlgorithm::ChaCha20Poly1305),
+    },
+);
+
 /// What the deprecated policies share: HMAC-SHA1, P_SHA1, RSA keys of 1024
 /// to 2048 bits.
 #[cfg(feature = "legacy-policies")]
 const RSA_SHA1: PolicyDescriptor = PolicyDescriptor {
     asymmetric_signature: Some(AsymmetricSignature::RsaPkcs1v15Sha1),
     signature_len: 20,
+    certificate_key: Some(KeyKind::Rsa(2048)),
     min_asymmetric_key_bits: 1024,
     max_asymmetric_key_bits: 2048,
     deprecated: true,
@@ -506,6 +613,10 @@ pub static ALL: &[&BuiltinPolicy] = &[
     &ECC_NIST_P384,
     &ECC_NIST_P256_AES_GCM,
     &ECC_NIST_P256_CHACHA_POLY,
+    &ECC_BRAINPOOL_P256R1,
+    &ECC_BRAINPOOL_P384R1,
+    &ECC_CURVE25519,
+    &ECC_CURVE448,
     #[cfg(feature = "legacy-policies")]
     &BASIC128_RSA15,
     #[cfg(feature = "legacy-policies")]

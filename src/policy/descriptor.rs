@@ -2,6 +2,7 @@
 //! OPC 10000-6 §6.7.5 and the policy profiles).
 
 use super::{AsymmetricEncryption, AsymmetricSignature};
+use crate::key::KeyKind;
 
 /// The fixed parameters of a security policy: what the chunk codec and the
 /// channel need to know about it, whoever implements its algorithms.
@@ -30,6 +31,13 @@ pub struct PolicyDescriptor {
     /// SecureChannelNonceLength, in bytes (for ECC policies, the length of
     /// an ephemeral public key).
     pub nonce_len: usize,
+    /// The key an application instance certificate needs for this policy:
+    /// the curve of an ECC policy (OPC 10000-7: each ECC policy names one
+    /// curve, and a certificate on another is
+    /// `BadCertificatePolicyCheckFailed`), or for the RSA policies the RSA
+    /// size to generate (any size within the bounds below is accepted);
+    /// `None` for SecurityPolicy None.
+    pub certificate_key: Option<KeyKind>,
     /// Smallest asymmetric key, in bits.
     pub min_asymmetric_key_bits: u32,
     /// Largest asymmetric key, in bits.
@@ -50,6 +58,14 @@ impl PolicyDescriptor {
     /// key and IV.
     pub const fn key_material_len(&self) -> usize {
         self.signing_key_len + self.encrypting_key_len + self.iv_len
+    }
+
+    /// The kind of key a certificate for this policy must have (see
+    /// [`certificate_key`](Self::certificate_key)): what to pass to
+    /// [`PrivateKey::generate`](crate::key::PrivateKey::generate) to make
+    /// an identity for the policy, or to pick the identity that matches it.
+    pub const fn certificate_key_kind(&self) -> Option<KeyKind> {
+        self.certificate_key
     }
 
     /// Whether this is SecurityPolicy None: no keys and no signatures.

@@ -125,6 +125,13 @@ impl EcdhExchange {
                 encrypting,
                 iv_bytes,
             )?),
+            Symmetric::AeadSigningKey(algorithm) => Box::new(AeadProtection::with_signing_key(
+                self.provider,
+                algorithm,
+                encrypting,
+                signing,
+                iv_bytes,
+            )?),
         })
     }
 }

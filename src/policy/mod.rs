@@ -22,8 +22,8 @@ pub use aead_protection::AeadProtection;
 pub use asymmetric::{AsymmetricEncryption, AsymmetricSignature};
 pub use builtin::{
     AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, ALL, BASIC256_SHA256, BuiltinPolicy,
-    ECC_NIST_P256, ECC_NIST_P256_AES_GCM, ECC_NIST_P256_CHACHA_POLY, ECC_NIST_P384, NONE, by_name,
-    by_uri,
+    ECC_BRAINPOOL_P256R1, ECC_BRAINPOOL_P384R1, ECC_CURVE448, ECC_CURVE25519, ECC_NIST_P256,
+    ECC_NIST_P256_AES_GCM, ECC_NIST_P256_CHACHA_POLY, ECC_NIST_P384, NONE, by_name, by_uri,
 };
 #[cfg(feature = "legacy-policies")]
 pub use builtin::{BASIC128_RSA15, BASIC256};

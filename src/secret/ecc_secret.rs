@@ -1,6 +1,7 @@
-//! EccEncryptedSecret (OPC 10000-4 §7.41.2.5): the payload AES-CBC
-//! encrypted with keys agreed by ECDH between an ephemeral key of the sender
-//! and the receiver's published ephemeral key, and signed with the sender's
+//! EccEncryptedSecret (OPC 10000-4 §7.41.2.5): the payload encrypted
+//! (AES-CBC, or ChaCha20-Poly1305 for curve25519 and curve448) with keys
+//! agreed by (EC)DH between an ephemeral key of the sender and the
+//! receiver's published ephemeral key, and signed with the sender's
 //! certificate key.
 
 use rand_core::CryptoRng;
@@ -12,7 +13,7 @@ use super::payload::{
 };
 use super::{DecryptedSecret, EccCurve, EphemeralKeyPair, EphemeralKeys, SecretInput};
 use crate::codec::{Reader, Writer};
-use crate::crypto::{CbcKey, default_provider};
+use crate::crypto::{AeadAlgorithm, AeadKey, CbcKey, default_provider};
 use crate::policy::{OwnKey, PeerKey};
 use crate::{Error, Result};
 
@@ -37,10 +38,19 @@ pub struct EccSender<'a> {
 /// SecurityPolicyUri ‖ Certificate (the sender's) ‖ SigningTime ‖
 /// KeyDataLength ‖ KeyData ‖ E(Nonce ‖ Secret ‖ PayloadPadding ‖
 /// PayloadPaddingSize) ‖ Signature`, where KeyData is the ByteStrings
-/// `SenderPublicKey` and `ReceiverPublicKey` (raw `X ‖ Y`, not
-/// encrypted), the keys are `HKDF(ECDH, SecretSalt)` → `EncryptingKey ‖
-/// InitializationVector` (OPC 10000-6 §6.8.3) and the Signature is the
-/// sender's ECDSA signature, raw `r ‖ s`, over everything before it.
+/// `SenderPublicKey` and `ReceiverPublicKey` (raw `X ‖ Y`, or the RFC 7748
+/// u coordinate, not encrypted), the keys are `HKDF(ECDH, SecretSalt)` →
+/// `EncryptingKey ‖ InitializationVector` (OPC 10000-6 §6.8.3) and the
+/// Signature is the sender's ECDSA signature (raw `r ‖ s`) or EdDSA
+/// signature over everything before it.
+///
+/// For curve25519 and curve448 the payload (with the same padding) is
+/// sealed with ChaCha20-Poly1305 under the EncryptingKey, the 12-byte IV
+/// as nonce and every byte before the payload as additional data, and the
+/// Signature field holds the 16-byte tag followed by the EdDSA signature
+/// (over everything before the signature, tag included). No other
+/// implementation makes these two yet, so this layout is checked only
+/// against itself.
 ///
 /// Every failure to open one is [`Error::IdentityTokenInvalid`], except a
 /// correctly signed secret for an ephemeral key the receiver no longer
@@ -80,7 +90,7 @@ impl EccEncryptedSecret {
             ephemeral.public_key(),
             receiver_public_key,
         )?;
-        let (cipher, iv) = payload_cipher(curve, &material)?;
+        let cipher = payload_cipher(curve, &material)?;
 
         let mut key_data = Vec::with_capacity(8 + 2 * curve.public_key_len());
         let mut w = Writer::new(&mut key_data);
@@ -101,10 +111,22 @@ impl EccEncryptedSecret {
             &key_data,
         )?;
         let mut payload = build_payload(input.nonce, input.secret, PaddingSizeWidth::Two)?;
-        cipher.encrypt(&iv, &mut payload)?;
+        let tag_len = cipher.tag_len();
+        // The length is written once the whole secret is laid out; the
+        // additional data of the AEAD is taken after that.
+        let payload_at = w.len();
         w.put(&payload);
-        w.put(&vec![0u8; signature_len]);
+        w.put(&vec![0u8; tag_len + signature_len]);
         patch_length(&mut w, length_at)?;
+        let (head, rest) = out.split_at_mut(payload_at);
+        let (_, tag_and_signature) = rest.split_at_mut(payload.len());
+        let tag = tag_and_signature
+            .get_mut(..tag_len)
+            .ok_or(Error::SecurityChecksFailed)?;
+        cipher.seal(head, &mut payload, tag)?;
+        out.get_mut(payload_at..payload_at + payload.len())
+            .ok_or(Error::SecurityChecksFailed)?
+            .copy_from_slice(&payload);
         let signed_end = out.len() - signature_len;
         let signature = sender
             .key
@@ -177,16 +199,19 @@ impl EccEncryptedSecret {
         let shared = own.shared_secret(sender_public).map_err(bad)?;
         let material =
             curve.secret_key_material(shared.as_bytes(), sender_public, receiver_public)?;
-        let (cipher, iv) = payload_cipher(curve, &material).map_err(bad)?;
+        let cipher = payload_cipher(curve, &material).map_err(bad)?;
 
-        let encrypted = signed
-            .get(header.header_len..)
+        let (aad, encrypted) = signed
+            .split_at_checked(header.header_len)
+            .ok_or(Error::IdentityTokenInvalid)?;
+        let (encrypted, tag) = encrypted
+            .split_at_checked(encrypted.len().saturating_sub(cipher.tag_len()))
             .ok_or(Error::IdentityTokenInvalid)?;
         if encrypted.is_empty() || !encrypted.len().is_multiple_of(BLOCK_SIZE) {
             return Err(Error::IdentityTokenInvalid);
         }
         let mut plain = Zeroizing::new(encrypted.to_vec());
-        cipher.decrypt(&iv, &mut plain).map_err(bad)?;
+        cipher.open(aad, &mut plain, tag).map_err(bad)?;
         let payload = parse_payload(&plain, PaddingSizeWidth::Two)?;
         Ok(DecryptedSecret {
             policy_uri: header.policy_uri.to_owned(),
@@ -198,20 +223,60 @@ impl EccEncryptedSecret {
     }
 }
 
-/// An AES-CBC key and its IV.
-type PayloadCipher = (Box<dyn CbcKey>, Zeroizing<[u8; 16]>);
+/// The payload's cipher: an AES-CBC key and its IV, or an AEAD key and
+/// its nonce.
+enum PayloadCipher {
+    Cbc(Box<dyn CbcKey>, Zeroizing<[u8; 16]>),
+    Aead(Box<dyn AeadKey>, Zeroizing<[u8; AeadAlgorithm::NONCE_LEN]>),
+}
 
-/// The AES-CBC key and IV of `EncryptingKey ‖ InitializationVector`.
+impl PayloadCipher {
+    /// Bytes of tag after the ciphertext: 0 for AES-CBC.
+    fn tag_len(&self) -> usize {
+        match self {
+            PayloadCipher::Cbc(..) => 0,
+            PayloadCipher::Aead(..) => AeadAlgorithm::TAG_LEN,
+        }
+    }
+
+    /// Encrypts `payload` in place; the AEAD also writes `tag` over `aad`
+    /// and the ciphertext.
+    fn seal(&self, aad: &[u8], payload: &mut [u8], tag: &mut [u8]) -> Result<()> {
+        match self {
+            PayloadCipher::Cbc(key, iv) => key.encrypt(iv, payload),
+            PayloadCipher::Aead(key, nonce) => key.seal(nonce, aad, payload, tag),
+        }
+    }
+
+    /// Decrypts `payload` in place, the AEAD after checking `tag`.
+    fn open(&self, aad: &[u8], payload: &mut [u8], tag: &[u8]) -> Result<()> {
+        match self {
+            PayloadCipher::Cbc(key, iv) => key.decrypt(iv, payload),
+            PayloadCipher::Aead(key, nonce) => key.open(nonce, aad, payload, tag),
+        }
+    }
+}
+
+/// The cipher of `EncryptingKey ‖ InitializationVector`.
 fn payload_cipher(curve: EccCurve, material: &[u8]) -> Result<PayloadCipher> {
     let fail = || Error::IdentityTokenInvalid;
     let (encrypting, iv_bytes) = material
         .split_at_checked(curve.encrypting_key_len())
         .ok_or_else(fail)?;
+    if let Some(algorithm) = curve.aead() {
+        let mut nonce = Zeroizing::new([0u8; AeadAlgorithm::NONCE_LEN]);
+        if iv_bytes.len() != nonce.len() {
+            return Err(fail());
+        }
+        nonce.copy_from_slice(iv_bytes);
+        let key = (default_provider().aead)(algorithm, encrypting).map_err(|_| fail())?;
+        return Ok(PayloadCipher::Aead(key, nonce));
+    }
     let mut iv = Zeroizing::new([0u8; 16]);
     if iv_bytes.len() != iv.len() {
         return Err(fail());
     }
     iv.copy_from_slice(iv_bytes);
     let cipher = (default_provider().aes_cbc)(encrypting).map_err(|_| fail())?;
-    Ok((cipher, iv))
+    Ok(PayloadCipher::Cbc(cipher, iv))
 }

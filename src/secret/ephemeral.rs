@@ -11,7 +11,8 @@ use crate::crypto::{EphemeralKey, SharedSecret, default_provider};
 use crate::{Error, Result};
 
 /// An ephemeral ECDH key pair: the private scalar (zeroized on drop) and
-/// the public key as raw `X ‖ Y` (OPC 10000-6 §6.8). `Debug` shows only
+/// the public key as raw `X ‖ Y`, or the RFC 7748 u coordinate on X25519
+/// and X448 (OPC 10000-6 §6.8). `Debug` shows only
 /// the curve.
 pub struct EphemeralKeyPair {
     curve: EccCurve,
@@ -31,8 +32,8 @@ impl EphemeralKeyPair {
         EphemeralKeyPair { curve, key }
     }
 
-    /// The key pair with this private scalar (big-endian, the curve's
-    /// scalar length). Secret material: the caller keeps its copy zeroized.
+    /// The key pair with this private key: a big-endian scalar of the
+    /// curve's length, or the raw RFC 7748 bytes on X25519 and X448. Secret material: the caller keeps its copy zeroized.
     pub fn from_private_bytes(curve: EccCurve, scalar: &[u8]) -> Result<Self> {
         let key = (default_provider().ephemeral_from_private_bytes)(curve.ecdh(), scalar)?;
         Ok(EphemeralKeyPair { curve, key })
@@ -43,7 +44,8 @@ impl EphemeralKeyPair {
         self.curve
     }
 
-    /// The public key as raw `X ‖ Y` (64 or 96 bytes).
+    /// The public key: raw `X ‖ Y` (64 or 96 bytes), or the u coordinate
+    /// (32 or 56 bytes).
     pub fn public_key(&self) -> &[u8] {
         self.key.public_key()
     }
@@ -53,9 +55,9 @@ impl EphemeralKeyPair {
         self.key.private_bytes()
     }
 
-    /// The ECDH shared secret (the x coordinate) with a peer's raw `X ‖ Y`
-    /// public key; a key that is not a point of the curve is
-    /// `BadNonceInvalid`.
+    /// The (EC)DH shared secret (the x or u coordinate) with a peer's
+    /// public key; a key that is not a point of the curve, or gives an
+    /// all-zero X25519/X448 result, is `BadNonceInvalid`.
     pub(crate) fn shared_secret(&self, peer_public_key: &[u8]) -> Result<SharedSecret> {
         if peer_public_key.len() != self.curve.public_key_len() {
             return Err(Error::NonceInvalid);

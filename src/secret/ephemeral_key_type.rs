@@ -23,7 +23,8 @@ pub const EPHEMERAL_KEY_TYPE_ENCODING_ID: u32 = 17_549;
 /// algorithm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EphemeralKeyType {
-    /// The ephemeral public key: raw `X ‖ Y` for NIST curves.
+    /// The ephemeral public key: raw `X ‖ Y` on the NIST and brainpool
+    /// curves, the u coordinate on X25519 and X448.
     pub public_key: ByteString,
     /// The server's signature over `public_key`.
     pub signature: ByteString,

@@ -213,10 +213,12 @@ impl EphemeralKeyRing {
         let mut out = Zeroizing::new(Vec::new());
         let mut w = Writer::new(&mut out);
         w.put(EXPORT_MAGIC);
-        w.write_u8(match self.curve {
-            EccCurve::NistP256 => 1,
-            EccCurve::NistP384 => 2,
-        });
+        let code = EccCurve::all()
+            .iter()
+            .position(|c| *c == self.curve)
+            .and_then(|i| u8::try_from(i + 1).ok())
+            .ok_or(Error::SecurityChecksFailed)?;
+        w.write_u8(code);
         w.write_u64(millis(self.config.rotation_period));
         w.write_u32(u32::try_from(self.config.retained).unwrap_or(u32::MAX));
         w.write_u64(millis(self.next_rotation.saturating_duration_since(now)));
@@ -240,11 +242,11 @@ impl EphemeralKeyRing {
         if r.take(EXPORT_MAGIC.len())? != EXPORT_MAGIC {
             return Err(bad());
         }
-        let curve = match r.read_u8()? {
-            1 => EccCurve::NistP256,
-            2 => EccCurve::NistP384,
-            _ => return Err(bad()),
-        };
+        let curve = usize::from(r.read_u8()?)
+            .checked_sub(1)
+            .and_then(|i| EccCurve::all().get(i))
+            .copied()
+            .ok_or_else(bad)?;
         let config = KeyRingConfig {
             rotation_period: Duration::from_millis(r.read_u64()?),
             retained: usize::try_from(r.read_u32()?).map_err(|_| bad())?,

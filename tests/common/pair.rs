@@ -14,7 +14,7 @@ use uasc::channel::{
 };
 use uasc::key::{PrivateKey, RsaPrivateKey};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{AsymmetricSignature, BuiltinPolicy, SecurityPolicy};
+use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
 use super::{captures, captures_in, h, s, vectors_ecc_dir};
 
@@ -54,14 +54,24 @@ pub fn ecc_identities(policy_name: &str) -> Identities {
     }
 }
 
-/// Identities whose keys fit `policy`: RSA for the RSA policies, P-256 or
-/// P-384 for the ECC ones.
+/// Identities whose keys fit `policy`: RSA for the RSA policies, and for
+/// the ECC ones open62541's test certificates of a capture whose policy
+/// needs the same key kind (P-256, P-384, the brainpool curves, Ed25519,
+/// Ed448).
 pub fn identities_for(policy: &BuiltinPolicy) -> Identities {
-    match policy.descriptor().asymmetric_signature {
-        Some(AsymmetricSignature::EcdsaSha256) => ecc_identities("ECC_nistP256"),
-        Some(AsymmetricSignature::EcdsaSha384) => ecc_identities("ECC_nistP384"),
-        _ => identities(),
+    let d = policy.descriptor();
+    if !d.is_ecc() {
+        return identities();
     }
+    let kind = d.certificate_key_kind();
+    let (_, v) = captures_in(&vectors_ecc_dir())
+        .into_iter()
+        .find(|(_, v)| {
+            uasc::policy::by_uri(s(v, "security_policy_uri"))
+                .is_some_and(|p| p.descriptor().certificate_key_kind() == kind)
+        })
+        .unwrap_or_else(|| panic!("no capture with {kind:?} identities"));
+    ecc_identities(s(&v, "security_policy"))
 }
 
 pub fn shared(p: &'static BuiltinPolicy) -> Arc<dyn SecurityPolicy> {
@@ -86,11 +96,15 @@ pub fn client_config(
     c
 }
 
-/// A server offering every compiled-in policy, with `ids.server` as its
-/// certificate (so only the policies that fit its key work).
+/// A server offering every compiled-in policy that fits the key of
+/// `ids.server`, its certificate, and None.
 pub fn server_config(ids: &Identities) -> ServerConfig {
     let mut c = ServerConfig::new(
-        uasc::policy::ALL.iter().map(|p| shared(p)).collect(),
+        uasc::policy::ALL
+            .iter()
+            .map(|p| shared(p))
+            .filter(|p| p.descriptor().is_none() || ids.server.fits(&**p))
+            .collect(),
         Some(ids.server.clone()),
         Arc::new(InsecureAcceptAnyCertificate),
     );

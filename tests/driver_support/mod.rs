@@ -41,10 +41,15 @@ pub fn policy(p: &'static BuiltinPolicy) -> Arc<dyn SecurityPolicy> {
     Arc::new(*p)
 }
 
-/// A server configuration offering every compiled-in policy and mode.
+/// A server configuration offering every compiled-in policy and mode that
+/// fits the key of `server` (every one without it).
 pub fn server_config(server: Option<&Made>) -> ServerConfig {
     let mut c = ServerConfig::new(
-        uasc::policy::ALL.iter().map(|p| policy(p)).collect(),
+        uasc::policy::ALL
+            .iter()
+            .map(|p| policy(p))
+            .filter(|p| p.descriptor().is_none() || server.is_none_or(|m| m.identity.fits(&**p)))
+            .collect(),
         server.map(|m| m.identity.clone()),
         Arc::new(InsecureAcceptAnyCertificate),
     );

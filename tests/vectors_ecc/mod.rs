@@ -65,11 +65,32 @@ fn n(v: &Value, key: &str) -> u64 {
 }
 
 fn curve(policy: &BuiltinPolicy) -> (EcdhCurve, HashAlgorithm) {
-    match policy.descriptor().nonce_len {
-        64 => (EcdhCurve::NistP256, HashAlgorithm::Sha256),
-        96 => (EcdhCurve::NistP384, HashAlgorithm::Sha384),
-        other => panic!("nonce length {other}"),
-    }
+    let name = policy.descriptor().name;
+    let curve = if name.starts_with("ECC_nistP256") {
+        EcdhCurve::NistP256
+    } else if name == "ECC_nistP384" {
+        EcdhCurve::NistP384
+    } else if name == "ECC_brainpoolP256r1" {
+        EcdhCurve::BrainpoolP256r1
+    } else if name == "ECC_brainpoolP384r1" {
+        EcdhCurve::BrainpoolP384r1
+    } else if name == "ECC_curve25519" {
+        EcdhCurve::X25519
+    } else if name == "ECC_curve448" {
+        EcdhCurve::X448
+    } else {
+        panic!("curve of {name}")
+    };
+    assert_eq!(
+        curve.public_key_len(),
+        policy.descriptor().nonce_len,
+        "{name}"
+    );
+    let hash = match curve.scalar_len() {
+        48 => HashAlgorithm::Sha384,
+        _ => HashAlgorithm::Sha256,
+    };
+    (curve, hash)
 }
 
 fn assert_security_failure<T>(result: uasc::Result<T>, ctx: &str) {
@@ -206,10 +227,24 @@ fn token_keys(
         assert_eq!(s_chain.as_bytes(), ikm, "{ctx}: server IKM");
 
         // A peer key of the wrong length, off the curve, or all zeros is
-        // refused before anything is derived.
+        // refused before anything is derived; on X25519 and X448 every u
+        // coordinate is a point, and the small-order ones (0, 1) give an
+        // all-zero secret.
         let mut off_curve = sn.clone();
-        *off_curve.last_mut().unwrap() ^= 1;
-        for bad in [&sn[1..], &off_curve[..], &vec![0u8; sn.len()][..]] {
+        if ecdh_curve.is_montgomery() {
+            off_curve.fill(0);
+            off_curve[0] = 1;
+        } else {
+            *off_curve.last_mut().unwrap() ^= 1;
+        }
+        let mut too_long = sn.clone();
+        too_long.push(0);
+        for bad in [
+            &sn[1..],
+            &too_long[..],
+            &off_curve[..],
+            &vec![0u8; sn.len()][..],
+        ] {
             let e = Box::new(exchange(&cpriv, client_prev))
                 .complete(Role::Client, bad)
                 .unwrap_err();

@@ -1,48 +1,35 @@
-//! ECDSA on P-256 (SHA-256) and P-384 (SHA-384) on the `p256` and `p384`
-//! crates, signatures as raw `r ‖ s`, each big-endian and padded to the
-//! field size (OPC 10000-6 §6.8). [`crate::key::EcdsaPrivateKey`] and
-//! [`crate::key::EcdsaPublicKey`] run their operations here.
+//! ECDSA on P-256 and brainpoolP256r1 (SHA-256), P-384 and brainpoolP384r1
+//! (SHA-384) on the `p256`, `p384`, `bp256` and `bp384` crates, and PureEdDSA
+//! on Ed25519 and Ed448 on `ed25519-dalek` and `ed448-goldilocks`;
+//! ECDSA signatures as raw `r ‖ s`, each big-endian and padded to the field
+//! size (OPC 10000-6 §6.8). The keys of [`crate::key`] run their operations
+//! here.
 
-use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::signature::{SignatureEncoding, Signer, Verifier};
 
 use crate::{Error, Result};
 
-/// ECDSA-SHA256 over `data` with RFC 6979 deterministic nonces.
-pub(crate) fn sign_p256(key: &p256::ecdsa::SigningKey, data: &[u8]) -> Result<Vec<u8>> {
-    let s: p256::ecdsa::Signature = key
+/// Signs `data`: ECDSA with RFC 6979 deterministic nonces, or EdDSA.
+pub(crate) fn sign<S, Sig>(key: &S, data: &[u8]) -> Result<Vec<u8>>
+where
+    S: Signer<Sig>,
+    Sig: SignatureEncoding,
+{
+    let s: Sig = key
         .try_sign(data)
         .map_err(|_| Error::SecurityChecksFailed)?;
-    Ok(s.to_bytes().to_vec())
+    Ok(s.to_vec())
 }
 
-/// ECDSA-SHA384 over `data` with RFC 6979 deterministic nonces.
-pub(crate) fn sign_p384(key: &p384::ecdsa::SigningKey, data: &[u8]) -> Result<Vec<u8>> {
-    let s: p384::ecdsa::Signature = key
-        .try_sign(data)
-        .map_err(|_| Error::SecurityChecksFailed)?;
-    Ok(s.to_bytes().to_vec())
-}
-
-/// Checks a raw `r ‖ s` ECDSA-SHA256 signature: 64 bytes, both scalars in
-/// range and not zero, then the equation. Every failure is
+/// Checks a raw signature: of the scheme's exact length, for ECDSA both
+/// scalars in range and not zero, then the equation. Every failure is
 /// `BadSecurityChecksFailed`.
-pub(crate) fn verify_p256(
-    key: &p256::ecdsa::VerifyingKey,
-    data: &[u8],
-    signature: &[u8],
-) -> Result<()> {
+pub(crate) fn verify<V, Sig>(key: &V, data: &[u8], signature: &[u8]) -> Result<()>
+where
+    V: Verifier<Sig>,
+    Sig: SignatureEncoding,
+{
     let fail = |_| Error::SecurityChecksFailed;
-    let s = p256::ecdsa::Signature::from_slice(signature).map_err(fail)?;
-    key.verify(data, &s).map_err(fail)
-}
-
-/// Checks a raw `r ‖ s` ECDSA-SHA384 signature (96 bytes).
-pub(crate) fn verify_p384(
-    key: &p384::ecdsa::VerifyingKey,
-    data: &[u8],
-    signature: &[u8],
-) -> Result<()> {
-    let fail = |_| Error::SecurityChecksFailed;
-    let s = p384::ecdsa::Signature::from_slice(signature).map_err(fail)?;
+    let s = Sig::try_from(signature).map_err(|_| Error::SecurityChecksFailed)?;
     key.verify(data, &s).map_err(fail)
 }

@@ -53,3 +53,17 @@ rm -f leaf.csr leaf.ext leaf.cert.pem ca.pkcs8.pem ca.cert.pem
 # Encrypted keys (password "uasc"): PKCS#8 and OpenSSL's legacy PEM encryption.
 openssl pkcs8 -topk8 -in rsa.pkcs8.pem -passout pass:uasc -out rsa.pkcs8.encrypted.pem
 openssl rsa -in rsa.pkcs8.pem -traditional -aes128 -passout pass:uasc -out rsa.pkcs1.encrypted.pem
+
+# ECC application certificates that are no CA, one claiming key and data
+# encipherment (which an ECC key cannot do) and one not: P-256, self-signed.
+for usage in encipherment signing; do
+    ku="digitalSignature,nonRepudiation"
+    [ "$usage" = encipherment ] && ku="$ku,keyEncipherment,dataEncipherment"
+    openssl req -x509 -new -key p256.pkcs8.pem -out "p256.$usage.cert.pem" -days 3650 \
+        -subj "/CN=uasc identity test p256 $usage" -sha256 \
+        -addext "basicConstraints=critical,CA:false" \
+        -addext "subjectAltName=URI:$uri,DNS:localhost,IP:127.0.0.1" \
+        -addext "keyUsage=critical,$ku" -addext "extendedKeyUsage=serverAuth,clientAuth"
+    openssl x509 -in "p256.$usage.cert.pem" -outform DER -out "p256.$usage.cert.der"
+    rm -f "p256.$usage.cert.pem"
+done
