@@ -20,8 +20,8 @@ use libfuzzer_sys::fuzz_target;
 use rand_core::{TryCryptoRng, TryRng};
 use uasc::cert::{CertificateParams, GeneratedCertificate, InsecureAcceptAnyCertificate};
 use uasc::channel::{
-    ByteBudget, ClientChannel, ClientConfig, Event, Identity, ServerChannel, ServerConfig,
-    ServerState,
+    ByteBudget, ClientChannel, ClientConfig, Event, Identity, SecurityRequirement, ServerChannel,
+    ServerConfig, ServerState,
 };
 use uasc::key::PrivateKey;
 use uasc::messages::MessageSecurityMode;
@@ -78,7 +78,10 @@ fn setups() -> &'static [Setup] {
             .copied()
             .filter(|p| p.descriptor().is_ecc())
             .map(|policy| {
-                let kind = policy.descriptor().certificate_key_kind().expect("a key kind");
+                let kind = policy
+                    .descriptor()
+                    .certificate_key_kind()
+                    .expect("a key kind");
                 Setup {
                     policy,
                     client: identity(kind),
@@ -114,7 +117,8 @@ fuzz_target!(|data: &[u8]| {
     );
     client_config.identity = Some(setup.client.clone());
     client_config.server_certificate = Some(setup.server.certificate.clone());
-    let server_config = ServerConfig::new(vec![policy], Some(setup.server.clone()), validator);
+    let mut server_config = ServerConfig::new(vec![policy], Some(setup.server.clone()), validator);
+    server_config.security = SecurityRequirement::Optional;
     let budget = ByteBudget::new(1 << 20);
     let mut client = ClientChannel::with_rng(client_config, Box::new(SplitMix(1)), now, utc)
         .expect("a valid client configuration");
@@ -152,7 +156,11 @@ fuzz_target!(|data: &[u8]| {
         opn[offset] ^= edit[2];
     }
     if let Some(tail) = tail {
-        let scheme = setup.policy.descriptor().asymmetric_signature.expect("signed");
+        let scheme = setup
+            .policy
+            .descriptor()
+            .asymmetric_signature
+            .expect("signed");
         let signature_len = uasc::policy::OwnKey::signature_len(&*setup.client.key, scheme);
         opn.truncate(opn.len().saturating_sub(signature_len));
         opn.extend_from_slice(tail);
