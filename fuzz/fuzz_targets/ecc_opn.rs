@@ -20,8 +20,8 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uasc::cert::{CertificateParams, GeneratedCertificate, InsecureAcceptAnyCertificate};
 use uasc::channel::{
-    ByteBudget, ClientChannel, ClientConfig, Event, Identity, ServerChannel, ServerConfig,
-    ServerState,
+    ByteBudget, ClientChannel, ClientConfig, Event, Identity, SecurityRequirement, ServerChannel,
+    ServerConfig, ServerState,
 };
 use uasc::key::PrivateKey;
 use uasc::messages::MessageSecurityMode;
@@ -88,7 +88,8 @@ fuzz_target!(|data: &[u8]| {
     );
     client_config.identity = Some(setup.client.clone());
     client_config.server_certificate = Some(setup.server.certificate.clone());
-    let server_config = ServerConfig::new(vec![policy], Some(setup.server.clone()), validator);
+    let mut server_config = ServerConfig::new(vec![policy], Some(setup.server.clone()), validator);
+    server_config.security = SecurityRequirement::Optional;
     let budget = ByteBudget::new(1 << 20);
     let mut client =
         ClientChannel::with_rng(client_config, Box::new(StdRng::seed_from_u64(1)), now, utc)
