@@ -22,7 +22,9 @@ use uasc::cert::split_chain;
 use uasc::channel::{Identity, IdentityError, MAX_IDENTITY_FILE_SIZE};
 use uasc::key::{EcdsaPublicKey, EdDsaPublicKey, KeyError, KeyKind, PrivateKey, RsaPublicKey};
 use uasc::messages::MessageSecurityMode;
-use uasc::policy::{AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey, SecurityPolicy};
+#[cfg(feature = "cert-generate")]
+use uasc::policy::SecurityPolicy;
+use uasc::policy::{AsymmetricSignature, BASIC256_SHA256, OwnKey, PeerKey};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
