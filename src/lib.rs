@@ -35,16 +35,19 @@
 //!   (OPC 10000-6 §6.7.2).
 //! * [`messages`]: the service bodies the secure channel itself exchanges,
 //!   and the discovery services (GetEndpoints, FindServers).
-//! * [`crypto`]: the key derivation of the RSA policies (P_SHA1, P_SHA256).
+//! * [`crypto`]: the primitives the policies and EncryptedSecret draw from,
+//!   behind a [`crypto::CryptoProvider`] (RustCrypto by default): HMAC,
+//!   AES-CBC, AEAD, ECDH/XDH, RSA, ECDSA and EdDSA, P_SHA and HKDF.
 //! * [`policy`]: the pluggable [`policy::SecurityPolicy`] trait and this
-//!   crate's policies ([`policy::BuiltinPolicy`]). A policy describes itself
+//!   crate's policies ([`policy::BuiltinPolicy`]: None, the RSA policies and
+//!   the eight ECC policies with ephemeral keys). A policy describes itself
 //!   ([`policy::PolicyDescriptor`]), turns the two nonces of an
 //!   OpenSecureChannel exchange into a token's keys ([`policy::KeyExchange`]
 //!   → [`policy::TokenKeys`], two [`policy::ChunkProtection`] objects), and
 //!   names the algorithms OPN chunks are signed and encrypted with, using an
 //!   [`policy::OwnKey`] and a [`policy::PeerKey`]. Other crates add policies
-//!   (another crypto backend, keys in a hardware module, AEAD and ECC) by
-//!   implementing these traits.
+//!   (another crypto backend, keys in a hardware module, policies not built
+//!   in) by implementing these traits.
 //! * [`chunk::secure_message`] splits a message into MSG chunks within the
 //!   peer's limits; [`chunk::secure_symmetric`] and [`chunk::open_symmetric`]
 //!   secure and open one MSG/CLO chunk in place;
