@@ -90,6 +90,50 @@ async fn a_request_without_an_answer_times_out_and_the_channel_stays_open() {
     server.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_stopping_server_lets_go_of_a_client_that_closes_while_a_handler_never_ends() {
+    let handler = |request: Request| async move {
+        if &request.body[..] == b"never" {
+            std::future::pending::<()>().await;
+        }
+        Ok(request.body)
+    };
+    let (server, url) = start(server_config(None), ServerOptions::default(), handler).await;
+    let mut options = ClientOptions::default();
+    options.request_timeout = Duration::from_millis(200);
+    let client = Client::connect(&url, client_config(&url, None), options)
+        .await
+        .unwrap();
+    // A handler that never ends keeps the connection from going idle.
+    let e = client.call(&b"never"[..]).await.unwrap_err();
+    assert!(matches!(e, Error::Timeout), "{e:?}");
+    let shutdown = tokio::spawn(server.shutdown());
+    // Once the server stops, a new request is refused, and said so.
+    let refused = loop {
+        match client.call(&b"late"[..]).await {
+            Ok(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(
+            refused,
+            Error::ServiceFault {
+                code: StatusCode::BAD_SERVER_HALTED,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    // The client leaves: its connection ends although its handler never
+    // will, and so does the shutdown.
+    client.close().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), shutdown)
+        .await
+        .expect("the shutdown ends once the client has left")
+        .unwrap();
+}
+
 /// `e` says that the peer hung up: the end of the stream, or a reset.
 fn assert_hang_up(e: &Error) {
     assert!(

@@ -159,11 +159,13 @@ impl Server {
         &self.shared.options.budget
     }
 
-    /// Stops gracefully: accepts no more connections, reads no more
-    /// requests, lets the requests being handled finish and their responses
-    /// go out, then ends each channel with ERR `BadServerHalted` and waits
-    /// for every connection to end. Dropping this future before it is done
-    /// stops the rest at once.
+    /// Stops gracefully: accepts no more connections, answers new requests
+    /// with a ServiceFault `BadServerHalted`, lets the requests being
+    /// handled finish and their responses go out, then ends each channel
+    /// with ERR `BadServerHalted` and waits for every connection to end. A
+    /// client that closes its channel or hangs up meanwhile ends its
+    /// connection at once, whatever its handlers are doing. Dropping this
+    /// future before it is done stops the rest at once.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(accept) = self.accept.as_mut() {
@@ -355,6 +357,16 @@ impl<H: Handler> Side for ServerSide<H> {
                 let Some(info) = self.info.clone() else {
                     return;
                 };
+                if self.stopping {
+                    // No new work while stopping: the client is told why.
+                    Self::respond(
+                        channel,
+                        request_id,
+                        &body,
+                        Err(StatusCode::BAD_SERVER_HALTED),
+                    );
+                    return;
+                }
                 let body = Bytes::from(body);
                 let request = Request {
                     request_id,
@@ -397,8 +409,11 @@ impl<H: Handler> Side for ServerSide<H> {
 
     fn on_inputs_ended(&mut self, _channel: &mut ServerChannel, _now: Instant) {}
 
+    /// Reading goes on while the server stops, so that a client that
+    /// closes or hangs up ends its connection at once instead of waiting
+    /// for its handlers (which might never finish).
     fn wants_read(&self) -> bool {
-        !self.stopping && self.tasks.len() < self.max_requests
+        self.tasks.len() < self.max_requests
     }
 
     fn on_io_error(&mut self, _error: io::Error) {
