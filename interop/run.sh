@@ -124,11 +124,11 @@ peer_server() { # peer port log; runs in a subshell of its own and becomes the s
     esac
 }
 
-peer_client() { # peer url
+peer_client() { # peer url [policy mode]: every policy and mode, or the one given
     local c=$WORK/certs/$1_client uri=urn:uasc:interop:$1_client
     local pols modes
-    pols=$(comma $(policies_of "$1"))
-    modes=$(comma "${MODES[@]}")
+    pols=${3:-$(comma $(policies_of "$1"))}
+    modes=${4:-$(comma "${MODES[@]}")}
     case $1 in
         asyncua) timeout 240 "$CACHE/venv/bin/python" "$HERE/peers/asyncua_client.py" --url "$2" \
             --policies "$pols" --modes "$modes" --cert "$c/cert.der" --key "$c/key.pem" --uri "$uri" --renew ;;
@@ -215,6 +215,15 @@ for peer in $PEERS; do
     jobs_+=($!)
 done
 for j in "${jobs_[@]}"; do wait "$j" || true; done
+# A cell that failed runs once more on its own, and the matrix shows both results: one
+# cell, open62541's client on a brainpool policy, has been seen to fail now and then with
+# BadTimeout around its renewal (interop/README.md).
+for peer in $PEERS; do
+    grep -E "^FAIL " "$WORK/$peer-client.log" 2>/dev/null | while read -r _ pol m _; do
+        peer_client "$peer" "opc.tcp://127.0.0.1:$OUR_PORT" "$pol" "$m" \
+            >"$WORK/$peer-client-again-$pol-$m.log" 2>&1 || true
+    done
+done
 kill "$our" 2>/dev/null || true
 for peer in $PEERS; do
     for pol in $(policies_of "$peer"); do
@@ -223,7 +232,12 @@ for peer in $PEERS; do
             line=$(grep -m1 -E "^(OK|FAIL) $pol $m( |$)" "$WORK/$peer-client.log" || true)
             case $line in
                 OK*) record "$peer peer-client $pol $m ok" ;;
-                FAIL*) record "$peer peer-client $pol $m FAIL ${line#FAIL $pol $m }" ;;
+                FAIL*)
+                    again=$(grep -m1 -E "^(OK|FAIL) $pol $m( |$)" "$WORK/$peer-client-again-$pol-$m.log" 2>/dev/null || true)
+                    case $again in
+                        OK*) record "$peer peer-client $pol $m ok (second attempt; first: ${line#FAIL $pol $m })" ;;
+                        *) record "$peer peer-client $pol $m FAIL ${line#FAIL $pol $m }" ;;
+                    esac ;;
                 *) record "$peer peer-client $pol $m FAIL no result ($(tail -c 200 "$WORK/$peer-client.log" | tr '\n' ' '))" ;;
             esac
             [ "$pol" = None ] && break
