@@ -54,8 +54,9 @@ async fn a_server_that_never_answers_the_handshake_gives_the_timeout() {
     assert!(start.elapsed() < Duration::from_secs(5));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_without_an_answer_times_out_and_the_channel_stays_open() {
+/// A server that echoes every request but `never`, which it never
+/// answers, and a client of it whose requests time out after 200 ms.
+async fn echo_that_never_answers_never() -> (driver::Server, Client) {
     let handler = |request: Request| async move {
         if &request.body[..] == b"never" {
             std::future::pending::<()>().await;
@@ -68,6 +69,12 @@ async fn a_request_without_an_answer_times_out_and_the_channel_stays_open() {
     let client = Client::connect(&url, client_config(&url, None), options)
         .await
         .unwrap();
+    (server, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_an_answer_times_out_and_the_channel_stays_open() {
+    let (server, client) = echo_that_never_answers_never().await;
     let start = Instant::now();
     let e = client.call(&b"never"[..]).await.unwrap_err();
     assert!(matches!(e, Error::Timeout), "{e:?}");
@@ -92,18 +99,7 @@ async fn a_request_without_an_answer_times_out_and_the_channel_stays_open() {
 
 #[tokio::test]
 async fn a_stopping_server_lets_go_of_a_client_that_closes_while_a_handler_never_ends() {
-    let handler = |request: Request| async move {
-        if &request.body[..] == b"never" {
-            std::future::pending::<()>().await;
-        }
-        Ok(request.body)
-    };
-    let (server, url) = start(server_config(None), ServerOptions::default(), handler).await;
-    let mut options = ClientOptions::default();
-    options.request_timeout = Duration::from_millis(200);
-    let client = Client::connect(&url, client_config(&url, None), options)
-        .await
-        .unwrap();
+    let (server, client) = echo_that_never_answers_never().await;
     // A handler that never ends keeps the connection from going idle.
     let e = client.call(&b"never"[..]).await.unwrap_err();
     assert!(matches!(e, Error::Timeout), "{e:?}");
