@@ -26,7 +26,8 @@ impl HashAlgorithm {
     }
 }
 
-/// A curve for ephemeral (EC)DH key agreement (OPC 10000-6 §6.8).
+/// A group for ephemeral (EC)DH key agreement (OPC 10000-6 §6.8): the
+/// curves of the ECC policies and the finite field of the RSA_DH ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EcdhCurve {
@@ -42,17 +43,22 @@ pub enum EcdhCurve {
     X25519,
     /// X448 (RFC 7748).
     X448,
+    /// The finite-field group ffdhe3072 of RFC 7919 (generator 2), of
+    /// RSA_DH_AesGcm and RSA_DH_ChaChaPoly.
+    Ffdhe3072,
 }
 
 impl EcdhCurve {
     /// Length of a coordinate, of a private scalar and of the shared
     /// secret (the x coordinate, or the u coordinate of X25519/X448), in
-    /// bytes.
+    /// bytes; for ffdhe3072 the length of p (384), to which exponents,
+    /// public values and shared secrets are left-padded.
     pub const fn scalar_len(self) -> usize {
         match self {
             EcdhCurve::NistP256 | EcdhCurve::BrainpoolP256r1 | EcdhCurve::X25519 => 32,
             EcdhCurve::NistP384 | EcdhCurve::BrainpoolP384r1 => 48,
             EcdhCurve::X448 => 56,
+            EcdhCurve::Ffdhe3072 => 384,
         }
     }
 

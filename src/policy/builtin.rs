@@ -554,6 +554,118 @@ pub static ECC_CURVE448: BuiltinPolicy = BuiltinPolicy::new(
     },
 );
 
+/// The SecureChannelEnhancements policies named `<curve>_AesGcm` and
+/// `<curve>_ChaChaPoly` beyond nistP256, and RSA_DH_AesGcm and
+/// RSA_DH_ChaChaPoly (OPC 10000-7), with the parameters of UA-.NETStandard's
+/// policy table: no signing key (the mode-Sign tags use the EncryptingKey),
+/// a 12-byte IV and a 16-byte tag, SecureChannelEnhancements. No peer
+/// installable here runs them; `tests/independent` checks them against an
+/// implementation in Python.
+macro_rules! aead_policy {
+    ($(#[$doc:meta])* $static:ident, $name:literal, $base:expr, $curve:ident, $hash:ident, $aead:ident) => {
+        $(#[$doc])*
+        pub static $static: BuiltinPolicy = BuiltinPolicy::new(
+            PolicyDescriptor {
+                name: $name,
+                uri: concat!("http://opcfoundation.org/UA/SecurityPolicy#", $name),
+                signing_key_len: 0,
+                encrypting_key_len: AeadAlgorithm::$aead.key_len(),
+                iv_len: AeadAlgorithm::NONCE_LEN,
+                signature_len: AeadAlgorithm::TAG_LEN,
+                aead: true,
+                secure_channel_enhancements: true,
+                ..$base
+            },
+            Algorithms::Ecc {
+                curve: EcdhCurve::$curve,
+                hash: HashAlgorithm::$hash,
+                symmetric: Symmetric::Aead(AeadAlgorithm::$aead),
+            },
+        );
+    };
+}
+
+aead_policy!(
+    /// ECC_nistP384_AesGcm: ephemeral ECDH on P-384, HKDF-SHA384,
+    /// AES-256-GCM, ECDSA-SHA384. The key is 32 bytes, as UA-.NETStandard
+    /// has it (its table names the cipher Aes128Gcm beside a 32-byte key;
+    /// AES-128-GCM would be the alternative reading).
+    ECC_NIST_P384_AES_GCM, "ECC_nistP384_AesGcm", *ECC_NIST_P384.descriptor(), NistP384, Sha384, Aes256Gcm
+);
+aead_policy!(
+    /// ECC_nistP384_ChaChaPoly: ephemeral ECDH on P-384, HKDF-SHA384,
+    /// ChaCha20-Poly1305, ECDSA-SHA384.
+    ECC_NIST_P384_CHACHA_POLY, "ECC_nistP384_ChaChaPoly", *ECC_NIST_P384.descriptor(), NistP384, Sha384, ChaCha20Poly1305
+);
+aead_policy!(
+    /// ECC_brainpoolP256r1_AesGcm: ephemeral ECDH on brainpoolP256r1,
+    /// HKDF-SHA256, AES-128-GCM, ECDSA-SHA256.
+    ECC_BRAINPOOL_P256R1_AES_GCM, "ECC_brainpoolP256r1_AesGcm", *ECC_BRAINPOOL_P256R1.descriptor(), BrainpoolP256r1, Sha256, Aes128Gcm
+);
+aead_policy!(
+    /// ECC_brainpoolP256r1_ChaChaPoly: ephemeral ECDH on brainpoolP256r1,
+    /// HKDF-SHA256, ChaCha20-Poly1305, ECDSA-SHA256.
+    ECC_BRAINPOOL_P256R1_CHACHA_POLY, "ECC_brainpoolP256r1_ChaChaPoly", *ECC_BRAINPOOL_P256R1.descriptor(), BrainpoolP256r1, Sha256, ChaCha20Poly1305
+);
+aead_policy!(
+    /// ECC_brainpoolP384r1_AesGcm: ephemeral ECDH on brainpoolP384r1,
+    /// HKDF-SHA384, AES-256-GCM, ECDSA-SHA384.
+    ECC_BRAINPOOL_P384R1_AES_GCM, "ECC_brainpoolP384r1_AesGcm", *ECC_BRAINPOOL_P384R1.descriptor(), BrainpoolP384r1, Sha384, Aes256Gcm
+);
+aead_policy!(
+    /// ECC_brainpoolP384r1_ChaChaPoly: ephemeral ECDH on brainpoolP384r1,
+    /// HKDF-SHA384, ChaCha20-Poly1305, ECDSA-SHA384.
+    ECC_BRAINPOOL_P384R1_CHACHA_POLY, "ECC_brainpoolP384r1_ChaChaPoly", *ECC_BRAINPOOL_P384R1.descriptor(), BrainpoolP384r1, Sha384, ChaCha20Poly1305
+);
+aead_policy!(
+    /// ECC_curve25519_AesGcm: ephemeral X25519, HKDF-SHA256, AES-128-GCM,
+    /// Ed25519. Unlike open62541's ECC_curve25519, no signing key is
+    /// derived (L = 28).
+    ECC_CURVE25519_AES_GCM, "ECC_curve25519_AesGcm", *ECC_CURVE25519.descriptor(), X25519, Sha256, Aes128Gcm
+);
+aead_policy!(
+    /// ECC_curve25519_ChaChaPoly: ephemeral X25519, HKDF-SHA256,
+    /// ChaCha20-Poly1305, Ed25519, no signing key derived (L = 44).
+    ECC_CURVE25519_CHACHA_POLY, "ECC_curve25519_ChaChaPoly", *ECC_CURVE25519.descriptor(), X25519, Sha256, ChaCha20Poly1305
+);
+aead_policy!(
+    /// ECC_curve448_AesGcm: ephemeral X448, HKDF-SHA256, AES-256-GCM,
+    /// Ed448. The hash and the key size follow UA-.NETStandard (SHA-256;
+    /// a 32-byte key beside the name Aes128Gcm); Eclipse Milo documents
+    /// HKDF-SHA384 for the curve448 policies instead.
+    ECC_CURVE448_AES_GCM, "ECC_curve448_AesGcm", *ECC_CURVE448.descriptor(), X448, Sha256, Aes256Gcm
+);
+aead_policy!(
+    /// ECC_curve448_ChaChaPoly: ephemeral X448, HKDF-SHA256 (as
+    /// UA-.NETStandard has it; Eclipse Milo documents HKDF-SHA384),
+    /// ChaCha20-Poly1305, Ed448.
+    ECC_CURVE448_CHACHA_POLY, "ECC_curve448_ChaChaPoly", *ECC_CURVE448.descriptor(), X448, Sha256, ChaCha20Poly1305
+);
+
+/// What RSA_DH_AesGcm and RSA_DH_ChaChaPoly share: RSA application
+/// certificates of 2048 to 4096 bits whose PKCS#1 v1.5 SHA-256 signatures
+/// sign the OPN chunks, which are not encrypted; 384-byte nonces, the
+/// ffdhe3072 public values (RFC 7919), from 0 sequence numbers.
+const RSA_DH: PolicyDescriptor = PolicyDescriptor {
+    asymmetric_encryption: None,
+    nonce_len: 384,
+    legacy_sequence_numbers: false,
+    ..RSA_SHA256
+};
+
+aead_policy!(
+    /// RSA_DH_AesGcm: ephemeral finite-field Diffie-Hellman over ffdhe3072
+    /// (RFC 7919, generator 2; 384-bit private exponents, see the crate's
+    /// `crypto` docs), HKDF-SHA256, AES-128-GCM, RSA-PKCS#1 v1.5-SHA256 OPN
+    /// signatures. A peer value outside 1 < y < p − 1 or outside the
+    /// subgroup of g is `BadNonceInvalid`.
+    RSA_DH_AES_GCM, "RSA_DH_AesGcm", RSA_DH, Ffdhe3072, Sha256, Aes128Gcm
+);
+aead_policy!(
+    /// RSA_DH_ChaChaPoly: as RSA_DH_AesGcm with ChaCha20-Poly1305.
+    RSA_DH_CHACHA_POLY, "RSA_DH_ChaChaPoly", RSA_DH, Ffdhe3072, Sha256, ChaCha20Poly1305
+);
+
 /// What the deprecated policies share: HMAC-SHA1, P_SHA1, RSA keys of 1024
 /// to 2048 bits.
 #[cfg(feature = "legacy-policies")]
@@ -602,8 +714,8 @@ pub static BASIC256: BuiltinPolicy = BuiltinPolicy::new(
     P_SHA1,
 );
 
-/// Every policy compiled in, None first, then the RSA and the ECC
-/// policies.
+/// Every policy compiled in, None first, then the RSA, the ECC and the
+/// RSA_DH policies.
 pub static ALL: &[&BuiltinPolicy] = &[
     &NONE,
     &BASIC256_SHA256,
@@ -617,6 +729,18 @@ pub static ALL: &[&BuiltinPolicy] = &[
     &ECC_BRAINPOOL_P384R1,
     &ECC_CURVE25519,
     &ECC_CURVE448,
+    &ECC_NIST_P384_AES_GCM,
+    &ECC_NIST_P384_CHACHA_POLY,
+    &ECC_BRAINPOOL_P256R1_AES_GCM,
+    &ECC_BRAINPOOL_P256R1_CHACHA_POLY,
+    &ECC_BRAINPOOL_P384R1_AES_GCM,
+    &ECC_BRAINPOOL_P384R1_CHACHA_POLY,
+    &ECC_CURVE25519_AES_GCM,
+    &ECC_CURVE25519_CHACHA_POLY,
+    &ECC_CURVE448_AES_GCM,
+    &ECC_CURVE448_CHACHA_POLY,
+    &RSA_DH_AES_GCM,
+    &RSA_DH_CHACHA_POLY,
     #[cfg(feature = "legacy-policies")]
     &BASIC128_RSA15,
     #[cfg(feature = "legacy-policies")]

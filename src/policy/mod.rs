@@ -27,6 +27,12 @@ pub use builtin::{
 };
 #[cfg(feature = "legacy-policies")]
 pub use builtin::{BASIC128_RSA15, BASIC256};
+pub use builtin::{
+    ECC_BRAINPOOL_P256R1_AES_GCM, ECC_BRAINPOOL_P256R1_CHACHA_POLY, ECC_BRAINPOOL_P384R1_AES_GCM,
+    ECC_BRAINPOOL_P384R1_CHACHA_POLY, ECC_CURVE448_AES_GCM, ECC_CURVE448_CHACHA_POLY,
+    ECC_CURVE25519_AES_GCM, ECC_CURVE25519_CHACHA_POLY, ECC_NIST_P384_AES_GCM,
+    ECC_NIST_P384_CHACHA_POLY, RSA_DH_AES_GCM, RSA_DH_CHACHA_POLY,
+};
 pub use certificate_key::{OwnKey, PeerKey};
 pub use descriptor::PolicyDescriptor;
 pub use ecc_exchange::EcdhExchange;

@@ -1,7 +1,8 @@
 //! Ephemeral key agreement (OPC 10000-6 §6.8): ECDH on P-256, P-384,
 //! brainpoolP256r1 and brainpoolP384r1 on the `p256`, `p384`, `bp256` and
 //! `bp384` crates, public keys as raw `X ‖ Y`; X25519 and X448 (RFC 7748)
-//! on `x25519-dalek` and `x448`, public keys as the raw u coordinate.
+//! on `x25519-dalek` and `x448`, public keys as the raw u coordinate;
+//! ffdhe3072 in [`super::ffdhe`].
 
 use core::fmt;
 
@@ -43,6 +44,7 @@ fn raw(sec1: &[u8]) -> Vec<u8> {
 
 pub(super) fn generate(curve: EcdhCurve, rng: &mut dyn CryptoRng) -> Box<dyn EphemeralKey> {
     let secret = match curve {
+        EcdhCurve::Ffdhe3072 => return Box::new(super::ffdhe::generate(rng)),
         EcdhCurve::NistP256 => Secret::P256(p256::SecretKey::generate_from_rng(rng)),
         EcdhCurve::NistP384 => Secret::P384(p384::SecretKey::generate_from_rng(rng)),
         EcdhCurve::BrainpoolP256r1 => Secret::Bp256(bp256::r1::SecretKey::generate_from_rng(rng)),
@@ -55,8 +57,11 @@ pub(super) fn generate(curve: EcdhCurve, rng: &mut dyn CryptoRng) -> Box<dyn Eph
 
 /// The key pair of a private key: a big-endian scalar of the field size on
 /// the Weierstrass curves, the raw RFC 7748 bytes (32 or 56) for X25519 and
-/// X448.
+/// X448, the exponent as 384 big-endian bytes for ffdhe3072.
 pub(super) fn from_private_bytes(curve: EcdhCurve, scalar: &[u8]) -> Result<Box<dyn EphemeralKey>> {
+    if curve == EcdhCurve::Ffdhe3072 {
+        return Ok(Box::new(super::ffdhe::from_private_bytes(scalar)?));
+    }
     let bad = |_| Error::Decoding("ephemeral private key");
     if scalar.len() != curve.scalar_len() {
         return Err(Error::Decoding("ephemeral private key"));
@@ -80,6 +85,7 @@ pub(super) fn from_private_bytes(curve: EcdhCurve, scalar: &[u8]) -> Result<Box<
             bytes.copy_from_slice(scalar);
             Secret::X448(x448::StaticSecret::from(*bytes))
         }
+        EcdhCurve::Ffdhe3072 => return Err(Error::Decoding("ephemeral private key")),
     };
     Ok(Box::new(KeyPair::from_secret(secret)))
 }

@@ -6,6 +6,7 @@ mod aead;
 mod cbc;
 pub(crate) mod ecdh;
 pub(crate) mod ecdsa;
+mod ffdhe;
 mod mac;
 pub(crate) mod rsa;
 
