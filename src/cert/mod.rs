@@ -162,7 +162,12 @@ mod signature;
 #[cfg(feature = "cert-store")]
 mod store;
 #[cfg(feature = "cert-store")]
+mod store_cache;
+#[cfg(feature = "cert-store")]
+mod store_listing;
+#[cfg(feature = "cert-store")]
 mod store_validator;
+mod trust_index;
 mod usage;
 mod validate;
 mod wire;

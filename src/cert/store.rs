@@ -4,8 +4,10 @@
 //! `private/`.
 //!
 //! Files are read as DER or PEM. The store is read again each time trust
-//! lists are asked for, so changes an administrator makes on disk apply to
-//! the next validation without a restart. Certificates written by the store
+//! lists are asked for; [`StoreValidator`](super::StoreValidator) keeps
+//! what it read until the files change. Either way, changes an
+//! administrator makes on disk apply to the next validation without a
+//! restart. Certificates written by the store
 //! are named by their SHA-1 thumbprint in hex, never by anything the
 //! certificate says about itself.
 
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::parse::der_blocks;
+use super::store_listing::Listing;
 use super::validate::TrustLists;
 use super::{thumbprint, thumbprint_hex};
 use crate::key::PrivateKey;
@@ -82,6 +85,30 @@ impl Folder {
     }
 }
 
+/// The folders the trust lists are read from, in the order of
+/// [`TrustListing`].
+const TRUST_FOLDERS: [Folder; 4] = [
+    Folder::TrustedCerts,
+    Folder::IssuerCerts,
+    Folder::TrustedCrl,
+    Folder::IssuerCrl,
+];
+
+/// The files of the folders the trust lists are read from
+/// (`trusted/certs`, `issuer/certs`, `trusted/crl`, `issuer/crl`, with the
+/// `issuers/` spellings), with their metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TrustListing([Listing; 4]);
+
+impl TrustListing {
+    /// Whether every entry could be listed, and every file's last change
+    /// was long enough before `listed` for any later one to show
+    /// ([`SETTLE_TIME`](super::store_listing::SETTLE_TIME)).
+    pub(crate) fn settled(&self, listed: SystemTime) -> bool {
+        self.0.iter().all(|l| l.settled(listed))
+    }
+}
+
 /// A certificate found in the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCertificate {
@@ -133,43 +160,54 @@ impl DirectoryStore {
         self.root.join(folder.relative_path())
     }
 
-    fn files(&self, folder: Folder) -> Vec<PathBuf> {
+    fn dirs(&self, folder: Folder) -> Vec<PathBuf> {
         let mut dirs = vec![self.folder(folder)];
         if let Some(alt) = folder.alternative_path() {
             dirs.push(self.root.join(alt));
         }
-        let mut files = Vec::new();
-        for dir in dirs {
-            let Ok(entries) = fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten().take(MAX_FILES_PER_FOLDER) {
-                let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-                let small = entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE_SIZE);
-                if is_file && small {
-                    files.push(entry.path());
-                }
-            }
-        }
-        files.sort();
-        files
+        dirs
     }
 
-    fn read_blocks(&self, folder: Folder, label: &str) -> Vec<(PathBuf, Vec<u8>)> {
-        self.files(folder)
-            .into_iter()
-            .filter_map(|path| fs::read(&path).ok().map(|data| (path, data)))
-            .flat_map(|(path, data)| {
+    /// The files of `folder` that the store reads, with their metadata.
+    pub(crate) fn listing(&self, folder: Folder) -> Listing {
+        Listing::of(&self.dirs(folder))
+    }
+
+    /// The files the trust lists are read from, with their metadata.
+    pub(crate) fn trust_listing(&self) -> TrustListing {
+        TrustListing(TRUST_FOLDERS.map(|folder| self.listing(folder)))
+    }
+
+    /// Reads the files of `listing`; and whether each was read whole, at
+    /// the length it was listed with (a file that changed in between, or
+    /// could not be read, is skipped or read as it now is, as a validation
+    /// reads it).
+    fn read_blocks(listing: &Listing, label: &str) -> (Vec<(PathBuf, Vec<u8>)>, bool) {
+        let mut complete = true;
+        let mut blocks = Vec::new();
+        for file in listing.files() {
+            let Ok(data) = fs::read(file.path()) else {
+                complete = false;
+                continue;
+            };
+            complete &= u64::try_from(data.len()).is_ok_and(|n| n == file.len());
+            blocks.extend(
                 der_blocks(&data, label)
                     .into_iter()
-                    .map(move |der| (path.clone(), der))
-            })
-            .collect()
+                    .map(|der| (file.path().to_path_buf(), der)),
+            );
+        }
+        (blocks, complete)
     }
 
     /// The certificates in `folder`, DER or PEM files alike.
     pub fn certificates(&self, folder: Folder) -> Vec<StoredCertificate> {
-        self.read_blocks(folder, "CERTIFICATE")
+        Self::certificates_in(folder, &self.listing(folder)).0
+    }
+
+    fn certificates_in(folder: Folder, listing: &Listing) -> (Vec<StoredCertificate>, bool) {
+        let (blocks, complete) = Self::read_blocks(listing, "CERTIFICATE");
+        let certificates = blocks
             .into_iter()
             .map(|(path, der)| StoredCertificate {
                 folder,
@@ -177,32 +215,42 @@ impl DirectoryStore {
                 path,
                 der,
             })
-            .collect()
+            .collect();
+        (certificates, complete)
     }
 
     /// Reads the trusted list, the issuer list and all CRLs from disk.
     pub fn trust_lists(&self) -> TrustLists {
-        let der = |folder| {
-            self.certificates(folder)
-                .into_iter()
-                .map(|c| c.der)
-                .collect::<Vec<_>>()
+        self.read_trust_lists(&self.trust_listing()).0
+    }
+
+    /// Reads the trust lists from the files of `listing`; and whether every
+    /// file was read whole, at the length it was listed with.
+    pub(crate) fn read_trust_lists(&self, listing: &TrustListing) -> (TrustLists, bool) {
+        let [trusted, issuers, trusted_crl, issuer_crl] = &listing.0;
+        let der = |folder, listing| {
+            let (certificates, complete) = Self::certificates_in(folder, listing);
+            let der = certificates.into_iter().map(|c| c.der).collect::<Vec<_>>();
+            (der, complete)
         };
-        let mut crls: Vec<Vec<u8>> = self
-            .read_blocks(Folder::TrustedCrl, "X509 CRL")
-            .into_iter()
-            .map(|(_, der)| der)
-            .collect();
-        crls.extend(
-            self.read_blocks(Folder::IssuerCrl, "X509 CRL")
-                .into_iter()
-                .map(|(_, der)| der),
-        );
-        TrustLists {
-            trusted: der(Folder::TrustedCerts),
-            issuers: der(Folder::IssuerCerts),
-            crls,
-        }
+        let crls = |listing| {
+            let (blocks, complete) = Self::read_blocks(listing, "X509 CRL");
+            let der = blocks.into_iter().map(|(_, der)| der);
+            (der, complete)
+        };
+        let (trusted, trusted_ok) = der(Folder::TrustedCerts, trusted);
+        let (issuers, issuers_ok) = der(Folder::IssuerCerts, issuers);
+        let (trusted_crls, trusted_crl_ok) = crls(trusted_crl);
+        let (issuer_crls, issuer_crl_ok) = crls(issuer_crl);
+        let lists = TrustLists {
+            trusted,
+            issuers,
+            crls: trusted_crls.chain(issuer_crls).collect(),
+        };
+        (
+            lists,
+            trusted_ok && issuers_ok && trusted_crl_ok && issuer_crl_ok,
+        )
     }
 
     /// The certificate with `thumbprint` in `folder`, whatever its file is

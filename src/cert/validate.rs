@@ -4,13 +4,13 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use x509_parser::certificate::X509Certificate;
-use x509_parser::revocation_list::CertificateRevocationList;
 use x509_parser::time::ASN1Time;
 
 use super::crl::{self, Revocation};
 use super::options::{AuditHook, SuppressedError, ValidationOptions};
 use super::parse::{parse_certificate, split_chain};
 use super::signature::{KeyAlgorithm, SignatureAlgorithm, SignatureHash};
+use super::trust_index::TrustIndex;
 use super::{ValidationContext, chain, names, thumbprint, usage};
 use crate::key::KeyKind;
 use crate::policy::{AsymmetricSignature, PolicyDescriptor, Role};
@@ -114,10 +114,35 @@ fn policy_allows(policy: &PolicyDescriptor, path: &[&X509Certificate<'_>]) -> bo
 /// host name, URI, usage, revocation list, revocation. The first error
 /// that `options` do not suppress is returned as
 /// [`Error::Certificate`]; suppressed ones are reported to `audit`.
+///
+/// Every entry of `lists` is parsed for this one call; a validator that
+/// checks many chains against the same lists keeps them parsed instead, as
+/// `StoreValidator` does.
 pub fn validate_chain(
     chain: &[u8],
     context: &ValidationContext<'_>,
     lists: &TrustLists,
+    options: &ValidationOptions,
+    audit: Option<&AuditHook>,
+) -> Result<()> {
+    validate_indexed(
+        chain,
+        context,
+        lists,
+        &TrustIndex::new(lists),
+        options,
+        audit,
+    )
+}
+
+/// [`validate_chain`] with `lists` indexed beforehand: `index` must have
+/// been made from `lists`. Only the entries that name a certificate of the
+/// chain as their subject (or issuer, for CRLs) are looked at.
+pub(crate) fn validate_indexed(
+    chain: &[u8],
+    context: &ValidationContext<'_>,
+    lists: &TrustLists,
+    index: &TrustIndex,
     options: &ValidationOptions,
     audit: Option<&AuditHook>,
 ) -> Result<()> {
@@ -140,21 +165,8 @@ pub fn validate_chain(
         thumbprint: thumbprint(leaf.as_ref()),
     };
 
-    let trusted: Vec<X509Certificate<'_>> = lists
-        .trusted
-        .iter()
-        .filter_map(|der| parse_certificate(der).ok())
-        .collect();
-    let issuers: Vec<X509Certificate<'_>> = lists
-        .issuers
-        .iter()
-        .filter_map(|der| parse_certificate(der).ok())
-        .collect();
-    let crls: Vec<CertificateRevocationList<'_>> = lists
-        .crls
-        .iter()
-        .filter_map(|der| x509_parser::parse_x509_crl(der).ok().map(|(_, crl)| crl))
-        .collect();
+    // Of the lists, what the chain can reach by name.
+    let (trusted, issuers) = index.candidates(lists, leaf, sent_issuers);
 
     // 2. Build Certificate Chain: trusted CAs first, then the issuer list,
     // then what the peer sent.
@@ -182,7 +194,7 @@ pub fn validate_chain(
     // 5. Trust List Check: the leaf or one of its CAs is trusted.
     let is_trusted = path
         .iter()
-        .any(|c| lists.trusted.iter().any(|t| t.as_slice() == c.as_ref()));
+        .any(|c| index.is_trusted(lists, c.subject().as_raw(), c.as_ref()));
     check.require(is_trusted, StatusCode::BAD_CERTIFICATE_UNTRUSTED)?;
 
     // 6. Validity Period: the leaf, then its issuers; at a renewal, as of
@@ -231,7 +243,9 @@ pub fn validate_chain(
     let statuses: Vec<Revocation> = path
         .iter()
         .zip(path.iter().skip(1))
-        .map(|(cert, issuer)| crl::status(cert, issuer, &crls, now))
+        .map(|(cert, issuer)| {
+            crl::status(cert, issuer, index.crls_of(issuer.subject().as_raw()), now)
+        })
         .collect();
     for (i, status) in statuses.iter().enumerate() {
         let code = if i == 0 {

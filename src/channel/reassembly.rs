@@ -55,11 +55,42 @@ impl Default for ReceiveLimits {
     }
 }
 
+/// A partly received message: the body of each verified chunk so far, each
+/// in a buffer of exactly its length.
+///
+/// How big the message will be is not known before its final chunk: the
+/// peer announces no total, and nothing it could announce would be
+/// trustworthy before the bytes arrive. So no buffer is ever sized from a
+/// length the peer states, nor from the MaxMessageSize bound (a peer could
+/// then make a channel hold that much with one small chunk). Instead each
+/// verified chunk's body, already counted against the limits and the
+/// [`ByteBudget`], is copied into an exact-size buffer of its own, and the
+/// message is put together once, when the final chunk arrives and its size
+/// is known: one allocation of exactly that size, no reallocation and no
+/// copy of the earlier bytes on the way. The memory held for a partial
+/// message is then exactly what the budget counts for it, where a buffer
+/// grown by doubling holds up to twice that. (The list of chunk buffers
+/// itself grows by doubling: a few pointer-sized entries per chunk, at most
+/// `max_chunk_count` of them.)
 #[derive(Debug)]
 struct Partial {
     request_id: u32,
-    chunks: usize,
-    body: Vec<u8>,
+    chunks: Vec<Vec<u8>>,
+    /// The bytes in `chunks`.
+    size: usize,
+}
+
+impl Partial {
+    /// The message body: the chunks so far and `last`, in one buffer of
+    /// exactly their size. Each chunk's buffer is freed once copied.
+    fn complete(self, last: &[u8]) -> Vec<u8> {
+        let mut body = Vec::with_capacity(self.size.saturating_add(last.len()));
+        for chunk in self.chunks {
+            body.extend_from_slice(&chunk);
+        }
+        body.extend_from_slice(last);
+        body
+    }
 }
 
 /// The partly received messages of one channel.
@@ -67,7 +98,8 @@ struct Partial {
 /// Every body pushed here comes from a chunk whose signature already
 /// verified. Bytes are counted against the channel's limits and the shared
 /// [`ByteBudget`] before they are buffered, so a limit is never exceeded,
-/// even briefly.
+/// even briefly; each partial message holds exactly the bytes counted for
+/// it (see `Partial`: the message is allocated once, at its final chunk).
 #[derive(Debug)]
 pub struct Reassembler {
     limits: ReceiveLimits,
@@ -117,7 +149,7 @@ impl Reassembler {
     }
 
     /// Adds one verified chunk's body. Returns the whole message body after
-    /// its final (`F`) chunk.
+    /// its final (`F`) chunk, allocated once at its exact size.
     ///
     /// * More chunks than `max_chunk_count`, or more bytes than
     ///   `max_message_size`: `BadTcpMessageTooLarge`.
@@ -135,7 +167,7 @@ impl Reassembler {
         let index = self.partial.iter().position(|p| p.request_id == request_id);
         let (chunks, size) = index
             .and_then(|i| self.partial.get(i))
-            .map_or((0, 0), |p| (p.chunks, p.body.len()));
+            .map_or((0, 0), |p| (p.chunks.len(), p.size));
         let too_large = |size: usize| Error::TcpMessageTooLarge {
             size: u32::try_from(size).unwrap_or(u32::MAX),
             limit: u32::try_from(self.limits.max_message_size).unwrap_or(u32::MAX),
@@ -151,10 +183,9 @@ impl Reassembler {
             let Some(i) = index else {
                 return Ok(Some(body.to_vec()));
             };
-            let mut done = self.partial.swap_remove(i);
-            done.body.extend_from_slice(body);
-            self.give_back(size);
-            return Ok(Some(done.body));
+            let done = self.partial.swap_remove(i);
+            self.give_back(done.size);
+            return Ok(Some(done.complete(body)));
         }
         if index.is_none() && self.partial.len() >= self.limits.max_partial_messages {
             return Err(Error::EncodingLimitsExceeded(
@@ -167,13 +198,13 @@ impl Reassembler {
         self.reserved += body.len();
         match index.and_then(|i| self.partial.get_mut(i)) {
             Some(p) => {
-                p.chunks += 1;
-                p.body.extend_from_slice(body);
+                p.chunks.push(body.to_vec());
+                p.size = new_size;
             }
             None => self.partial.push(Partial {
                 request_id,
-                chunks: 1,
-                body: body.to_vec(),
+                chunks: vec![body.to_vec()],
+                size: body.len(),
             }),
         }
         Ok(None)
@@ -185,7 +216,7 @@ impl Reassembler {
         match self.partial.iter().position(|p| p.request_id == request_id) {
             Some(i) => {
                 let p = self.partial.swap_remove(i);
-                self.give_back(p.body.len());
+                self.give_back(p.size);
                 true
             }
             None => false,
