@@ -1,12 +1,18 @@
-//! What the channel targets share: a client and a server configuration
-//! with small limits, so that the limits are reached, for policy None or
-//! for the fuzzing policy of `fuzz_policy` (signed or encrypted chunks with
-//! no RSA work per input), and seeded RNGs, so that every input replays
-//! exactly.
+//! What the targets share: a client and a server configuration with small
+//! limits, so that the limits are reached, for policy None or for the
+//! fuzzing policy of `fuzz_policy` (signed or encrypted chunks with no RSA
+//! work per input), and seeded RNGs, so that every input replays exactly;
+//! for the channel targets, the choices of their scripts (`script`), a
+//! model of what a receiving end must do (`receiver`) and the making and
+//! reading of chunks (`wire`).
 
 #![allow(dead_code)]
 
 pub mod fuzz_policy;
+pub mod queue;
+pub mod receiver;
+pub mod script;
+pub mod wire;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -19,16 +25,6 @@ use uasc::messages::MessageSecurityMode;
 use uasc::policy::{NONE, SecurityPolicy};
 
 use fuzz_policy::{FuzzPolicy, identity};
-
-/// The mode a channel target runs its channel in, from one input byte:
-/// None (policy None), or Sign or SignAndEncrypt under the fuzzing policy.
-pub fn mode(byte: u8) -> MessageSecurityMode {
-    match byte % 3 {
-        0 => MessageSecurityMode::None,
-        1 => MessageSecurityMode::Sign,
-        _ => MessageSecurityMode::SignAndEncrypt,
-    }
-}
 
 fn policy(mode: MessageSecurityMode) -> Arc<dyn SecurityPolicy> {
     if mode == MessageSecurityMode::None {
@@ -89,35 +85,6 @@ fn limits() -> ReceiveLimits {
         max_chunk_count: 16,
         max_message_size: 64 << 10,
         max_partial_messages: 4,
-    }
-}
-
-/// An input read as a list of operations and their arguments: bytes,
-/// little-endian u16s and runs of bytes; zeros (and empty runs) once it
-/// runs out.
-pub struct Ops<'a>(pub &'a [u8]);
-
-impl Ops<'_> {
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn byte(&mut self) -> u8 {
-        let Some((&b, rest)) = self.0.split_first() else {
-            return 0;
-        };
-        self.0 = rest;
-        b
-    }
-
-    pub fn u16(&mut self) -> u16 {
-        u16::from_le_bytes([self.byte(), self.byte()])
-    }
-
-    pub fn bytes(&mut self, n: usize) -> &[u8] {
-        let (taken, rest) = self.0.split_at(n.min(self.0.len()));
-        self.0 = rest;
-        taken
     }
 }
 
