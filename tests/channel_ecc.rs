@@ -18,17 +18,20 @@ use uasc::chunk::ChunkHeaders;
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{
     AsymmetricEncryption, AsymmetricSignature, BuiltinPolicy, ChainingSecret, ECC_BRAINPOOL_P256R1,
-    ECC_BRAINPOOL_P384R1, ECC_CURVE448, ECC_CURVE25519, ECC_NIST_P256, ECC_NIST_P256_AES_GCM,
-    ECC_NIST_P256_CHACHA_POLY, ECC_NIST_P384, KeyExchange, OwnKey, PeerKey, PolicyDescriptor, Role,
-    SecurityPolicy, TokenKeys,
+    ECC_BRAINPOOL_P256R1_AES_GCM, ECC_BRAINPOOL_P256R1_CHACHA_POLY, ECC_BRAINPOOL_P384R1,
+    ECC_BRAINPOOL_P384R1_AES_GCM, ECC_BRAINPOOL_P384R1_CHACHA_POLY, ECC_CURVE448,
+    ECC_CURVE448_AES_GCM, ECC_CURVE448_CHACHA_POLY, ECC_CURVE25519, ECC_CURVE25519_AES_GCM,
+    ECC_CURVE25519_CHACHA_POLY, ECC_NIST_P256, ECC_NIST_P256_AES_GCM, ECC_NIST_P256_CHACHA_POLY,
+    ECC_NIST_P384, ECC_NIST_P384_AES_GCM, ECC_NIST_P384_CHACHA_POLY, KeyExchange, OwnKey, PeerKey,
+    PolicyDescriptor, Role, SecurityPolicy, TokenKeys,
 };
 use uasc::{Error, StatusCode};
 
 const SIGN: MessageSecurityMode = MessageSecurityMode::Sign;
 const SIGN_ENCRYPT: MessageSecurityMode = MessageSecurityMode::SignAndEncrypt;
 
-/// The eight ECC policies.
-const ECC: [&BuiltinPolicy; 8] = [
+/// The eighteen ECC policies.
+const ECC: [&BuiltinPolicy; 18] = [
     &ECC_NIST_P256,
     &ECC_NIST_P384,
     &ECC_NIST_P256_AES_GCM,
@@ -37,6 +40,16 @@ const ECC: [&BuiltinPolicy; 8] = [
     &ECC_BRAINPOOL_P384R1,
     &ECC_CURVE25519,
     &ECC_CURVE448,
+    &ECC_NIST_P384_AES_GCM,
+    &ECC_NIST_P384_CHACHA_POLY,
+    &ECC_BRAINPOOL_P256R1_AES_GCM,
+    &ECC_BRAINPOOL_P256R1_CHACHA_POLY,
+    &ECC_BRAINPOOL_P384R1_AES_GCM,
+    &ECC_BRAINPOOL_P384R1_CHACHA_POLY,
+    &ECC_CURVE25519_AES_GCM,
+    &ECC_CURVE25519_CHACHA_POLY,
+    &ECC_CURVE448_AES_GCM,
+    &ECC_CURVE448_CHACHA_POLY,
 ];
 
 #[test]
@@ -85,10 +98,11 @@ fn secure_channel_enhancements_give_both_ends_one_thumbprint() {
             assert!(opened(&pair), "{name}");
             let thumbprint = pair.client.channel_thumbprint().map(<[u8]>::to_vec);
             if policy.descriptor().secure_channel_enhancements {
-                // The signature of the first response: an ECDSA P-256
-                // signature, the same on both ends.
+                // The signature of the first response, the same on both
+                // ends.
                 let t = thumbprint.clone().expect(&name);
-                assert_eq!(t.len(), 64, "{name}");
+                let scheme = policy.descriptor().asymmetric_signature.unwrap();
+                assert_eq!(t.len(), ids.server.key.signature_len(scheme), "{name}");
                 assert_eq!(pair.server.channel_thumbprint(), Some(&t[..]), "{name}");
             } else {
                 assert_eq!(thumbprint, None, "{name}");

@@ -71,9 +71,10 @@ impl EcdhCurve {
     /// Length of a public key on the wire (OPC 10000-6 §6.8): `X ‖ Y`,
     /// each coordinate big-endian and padded to the field size, without the
     /// SEC1 0x04 tag, for the Weierstrass curves; the raw RFC 7748 u
-    /// coordinate for X25519 (32) and X448 (56).
+    /// coordinate for X25519 (32) and X448 (56); for ffdhe3072 the
+    /// 384-byte big-endian public value `g^x mod p`.
     pub const fn public_key_len(self) -> usize {
-        if self.is_montgomery() {
+        if self.is_montgomery() || matches!(self, EcdhCurve::Ffdhe3072) {
             self.scalar_len()
         } else {
             2 * self.scalar_len()

@@ -121,6 +121,16 @@ impl BuiltinPolicy {
         }
     }
 
+    /// The group of the ephemeral keys and the hash of HKDF, for the
+    /// policies that agree keys from ephemeral key pairs (the ECC and RSA_DH
+    /// policies, OPC 10000-6 §6.8.1); `None` for the P_SHA policies and None.
+    pub const fn key_agreement(&self) -> Option<(EcdhCurve, HashAlgorithm)> {
+        match self.algorithms {
+            Algorithms::Ecc { curve, hash, .. } => Some((curve, hash)),
+            _ => None,
+        }
+    }
+
     /// The keys `side` secures its chunks with, from both nonces
     /// (OPC 10000-6 §6.7.5), for the P_SHA policies and None. The ECC
     /// policies agree keys from ephemeral key pairs instead
