@@ -44,8 +44,13 @@ impl SendLimits {
 /// OPC 10000-6 §6.7.2.5.1: `B·⌊(MaxChunkSize − 16) / B⌋ − 8 − Signature − 1`.
 /// The spec's own formula subtracts the signature before rounding to the
 /// block size and can give a chunk one block over the limit (e.g. 65 536
-/// bytes for a 65 535-byte buffer with HMAC-SHA256). A buffer too small for
-/// one body byte is `BadEncodingLimitsExceeded`.
+/// bytes for a 65 535-byte buffer with HMAC-SHA256). AEAD chunks
+/// (OPC 10000-6 §6.7.2.5.2) have no padding: they are filled to the tag,
+/// `MaxChunkSize − 16 − 8 − 16` (8152 at 8192), as open62541 does;
+/// UA-.NETStandard rounds the encrypted part down to a multiple of 12
+/// (8148 at 8192), and a receiver takes either, any size within its buffer
+/// being valid. A buffer too small for one body byte is
+/// `BadEncodingLimitsExceeded`.
 pub fn max_body_size(
     keys: &dyn ChunkProtection,
     mode: MessageSecurityMode,

@@ -24,6 +24,13 @@ pub fn vectors_ecc_dir() -> PathBuf {
     data_dir("UASC_VECTORS_ECC_DIR", "vectors-ecc")
 }
 
+/// The folder of channels between this crate's client and server under
+/// the ECC and RSA_DH policies, completed and verified by
+/// `tests/independent/uasc_independent.py`: `tests/data/vectors-uasc`.
+pub fn vectors_uasc_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors-uasc")
+}
+
 fn data_dir(variable: &str, name: &str) -> PathBuf {
     std::env::var_os(variable)
         .map(PathBuf::from)

@@ -59,19 +59,33 @@ pub fn ecc_identities(policy_name: &str) -> Identities {
 /// needs the same key kind (P-256, P-384, the brainpool curves, Ed25519,
 /// Ed448).
 pub fn identities_for(policy: &BuiltinPolicy) -> Identities {
+    let v = capture_with_identities_for(policy);
+    let identity = |cert: &str, key: &str| Identity {
+        certificate: h(&v, cert).into(),
+        key: Arc::new(PrivateKey::from_pem(s(&v, key)).unwrap()),
+    };
+    Identities {
+        client: identity("client_certificate_der_hex", "client_private_key_pem"),
+        server: identity("server_certificate_der_hex", "server_private_key_pem"),
+    }
+}
+
+/// The capture whose certificates and keys [`identities_for`] takes for
+/// `policy` (with `client/server_private_key_pem`).
+pub fn capture_with_identities_for(policy: &BuiltinPolicy) -> serde_json::Value {
     let d = policy.descriptor();
     if !d.is_ecc() {
-        return identities();
+        return captures().swap_remove(0).1;
     }
     let kind = d.certificate_key_kind();
-    let (_, v) = captures_in(&vectors_ecc_dir())
+    captures_in(&vectors_ecc_dir())
         .into_iter()
         .find(|(_, v)| {
             uasc::policy::by_uri(s(v, "security_policy_uri"))
                 .is_some_and(|p| p.descriptor().certificate_key_kind() == kind)
         })
-        .unwrap_or_else(|| panic!("no capture with {kind:?} identities"));
-    ecc_identities(s(&v, "security_policy"))
+        .unwrap_or_else(|| panic!("no capture with {kind:?} identities"))
+        .1
 }
 
 pub fn shared(p: &'static BuiltinPolicy) -> Arc<dyn SecurityPolicy> {

@@ -6,13 +6,16 @@ README, with Python's standard library and the `cryptography` package only. It s
 the uasc crate or with the capture tools.
 
     uasc_independent.py verify FILE_OR_DIR...
+    uasc_independent.py complete --out OUT_DIR FILE_OR_DIR...
     uasc_independent.py synthesize --policy NAME --mode Sign|SignAndEncrypt --out FILE [--seed N]
     uasc_independent.py selftest [--captures DIR] [--keep DIR]
     uasc_independent.py policies
 
 `verify` re-derives every key from the two ephemeral private keys of each exchange, checks both OPN
 signatures of every exchange, opens every MSG/CLO chunk in both directions and rejects single-byte
-flips. `synthesize` plays client and server itself and writes a recording in the same format.
+flips. `complete` takes minimal recordings (certificates, private keys, ephemeral private keys,
+the raw chunk streams and the application's messages), verifies them the same way and writes them in
+full. `synthesize` plays client and server itself and writes a recording in the same format.
 """
 
 import argparse
@@ -860,31 +863,62 @@ def verify_opn_signature(policy, chunk, appended=b""):
     asymmetric_verify(policy, cert.public_key(), chunk.signed_data + appended, chunk.signature)
 
 
-def opn_record(raw, parts, body, seq, request_id, channel_id, sender_der, sender_role, body_type, trailer, covers):
+SCE_SIGNATURE_COVERS = "opn_response signed_data || opn_request signature (first OPN only)"
+
+
+def opn_record(chunk, sender_role, covers):
+    """The recording entry of a parsed OPN chunk (`opn_request` / `opn_response`)."""
+    body_type = OPEN_SECURE_CHANNEL_REQUEST if sender_role == "client" else OPEN_SECURE_CHANNEL_RESPONSE
     record = {
-        "raw_chunk_hex": raw.hex(),
+        "raw_chunk_hex": chunk.raw.hex(),
         "message_type": "OPN",
         "chunk_type": "F",
-        "message_size": len(raw),
-        "secure_channel_id": channel_id,
+        "message_size": len(chunk.raw),
+        "secure_channel_id": chunk.channel_id,
         "sender_certificate_is": sender_role,
-        "sender_certificate_der_hex": sender_der.hex(),
-        "receiver_thumbprint_hex": parts["thumbprint"].hex(),
-        "asym_header_len": parts["asym_header_len"],
+        "sender_certificate_der_hex": chunk.sender_der.hex(),
+        "receiver_thumbprint_hex": chunk.receiver_thumbprint.hex(),
+        "asym_header_len": chunk.asym_header_len,
         "encrypted": False,
-        "signed_data_hex": parts["signed_data"].hex(),
-        "signature_hex": parts["signature"].hex(),
-        "signature_len": len(parts["signature"]),
-        "sequence_number": seq,
-        "request_id": request_id,
-        "body_hex": body.hex(),
+        "signed_data_hex": chunk.signed_data.hex(),
+        "signature_hex": chunk.signature.hex(),
+        "signature_len": len(chunk.signature),
+        "sequence_number": chunk.sequence_number,
+        "request_id": chunk.request_id,
+        "body_hex": chunk.body.hex(),
         "body_type": BODY_TYPE_NAMES[body_type],
         "body_type_id": body_type,
-        "trailing_bytes_before_signature_hex": trailer.hex(),
+        "trailing_bytes_before_signature_hex": chunk.trailer.hex(),
     }
     if covers:
-        record["signature_covers"] = covers
+        record["signature_covers"] = SCE_SIGNATURE_COVERS
     return record
+
+
+def exchange_record(request_type, req, resp, private_keys, shared, ikm, keys, covers):
+    """The fields of one exchange (top level for the Issue, an entry of `renewals` for a Renew),
+    from its two parsed OPN chunks, the two ephemeral private keys (bytes) and what they gave."""
+    c_priv, s_priv = private_keys
+    return {
+        "request_type": request_type,
+        "opn_request": opn_record(req, "client", False),
+        "opn_response": opn_record(resp, "server", covers),
+        "client_nonce_hex": req.fields["client_nonce"].hex(),
+        "server_nonce_hex": resp.fields["server_nonce"].hex(),
+        "client_ephemeral_private_key_hex": c_priv.hex(),
+        "server_ephemeral_private_key_hex": s_priv.hex(),
+        "ecdh_shared_secret_hex": shared.hex(),
+        "hkdf_ikm_hex": ikm.hex(),
+        "hkdf_L": keys.L,
+        "client_salt_hex": keys.client_salt.hex(),
+        "server_salt_hex": keys.server_salt.hex(),
+        "client_keys": keys_json(keys.client),
+        "server_keys": keys_json(keys.server),
+        "token_id": resp.fields["token_id"],
+        "secure_channel_id": resp.fields["channel_id"],
+        "revised_lifetime_ms": resp.fields["revised_lifetime"],
+        "requested_lifetime_ms": req.fields["requested_lifetime"],
+    }
 
 
 # =================================================================================================
@@ -1168,29 +1202,9 @@ def synthesize(policy_name, mode, seed=None, deviation=None):
                                                appended=appended, trailer=trailer)
         s2c.add(resp_raw, resp_seq)
         keys_by_token[token_id] = keys
-        covers = "opn_response signed_data || opn_request signature (first OPN only)" if sce_first else None
-        record = {
-            "request_type": request_type,
-            "opn_request": opn_record(req_raw, req_parts, req_body, req_seq, rid, 0 if issue else channel_id,
-                                      client.der, "client", OPEN_SECURE_CHANNEL_REQUEST, trailer, None),
-            "opn_response": opn_record(resp_raw, resp_parts, resp_body, resp_seq, rid, channel_id, server.der,
-                                       "server", OPEN_SECURE_CHANNEL_RESPONSE, trailer, covers),
-            "client_nonce_hex": c_nonce.hex(),
-            "server_nonce_hex": s_nonce.hex(),
-            "client_ephemeral_private_key_hex": c_priv_bytes.hex(),
-            "server_ephemeral_private_key_hex": s_priv_bytes.hex(),
-            "ecdh_shared_secret_hex": shared.hex(),
-            "hkdf_ikm_hex": ikm.hex(),
-            "hkdf_L": keys.L,
-            "client_salt_hex": keys.client_salt.hex(),
-            "server_salt_hex": keys.server_salt.hex(),
-            "client_keys": keys_json(keys.client),
-            "server_keys": keys_json(keys.server),
-            "token_id": token_id,
-            "secure_channel_id": channel_id,
-            "revised_lifetime_ms": lifetime,
-            "requested_lifetime_ms": lifetime,
-        }
+        record = exchange_record(request_type, parse_opn_chunk(policy, req_raw, True),
+                                 parse_opn_chunk(policy, resp_raw, False), (c_priv_bytes, s_priv_bytes), shared, ikm,
+                                 keys, sce_first)
         return ikm, record, resp_parts["signature"]
 
     def send(direction, token_id, msg_type, chunk_type, rid, body, body_type):
@@ -1241,42 +1255,96 @@ def synthesize(policy_name, mode, seed=None, deviation=None):
     close = encode_close_request(session_token, clock.now(), rid)
     send(c2s, second_token, b"CLO", b"F", rid, close, CLOSE_SECURE_CHANNEL_REQUEST)
 
-    recording = {
+    header = {
         "description": f"synthesized by uasc_independent.py: {policy.name} {mode}, both ends played by the script"
         + (f" (deviation {deviation})" if deviation else ""),
         "client_stack": "uasc_independent.py synthesize",
         "server_stack": "uasc_independent.py synthesize",
         "seed": seed,
-        "security_policy": policy.name,
-        "security_policy_uri": policy.uri,
-        "security_mode": mode,
-        "algorithms": algorithms_block(policy, mode, client),
-        "derivation_rule": "L = len(signing|encrypting|iv) (non-AEAD Sign: signing only); ClientSalt = L(u16 LE)|"
-        "'opcua-client'|ClientNonce|ServerNonce; ServerSalt = L|'opcua-server'|ServerNonce|ClientNonce; "
-        "keys = HKDF(IKM, salt=info=Salt, L) split signing|encrypting|iv; IKM = shared secret; "
-        "SecureChannelEnhancements: IKM_n = IKM_(n-1) XOR shared_n on renew.",
-        "aead_nonce_rule": None if not policy.aead else "nonce = iv XOR (TokenId u32 LE | PrevSeq u32 LE | 00000000); "
-        "S&E: AAD = 16 header bytes; Sign: tag over all bytes before it with empty plaintext",
     }
-    recording.update(first)
-    recording["channel_thumbprint_hex"] = thumbprint.hex() if policy.sce else None
-    recording["renewals"] = [renewal]
+    return build_recording(policy, mode, header, [first, renewal], thumbprint if policy.sce else None,
+                           (client.der, client.pem), (server.der, server.pem), (c2s.stream, s2c.stream),
+                           (c2s.opened, s2c.opened))
+
+
+DERIVATION_RULE = (
+    "L = len(signing|encrypting|iv) (non-AEAD Sign: signing only); ClientSalt = L(u16 LE)|"
+    "'opcua-client'|ClientNonce|ServerNonce; ServerSalt = L|'opcua-server'|ServerNonce|ClientNonce; "
+    "keys = HKDF(IKM, salt=info=Salt, L) split signing|encrypting|iv; IKM = shared secret; "
+    "SecureChannelEnhancements: IKM_n = IKM_(n-1) XOR shared_n on renew."
+)
+AEAD_NONCE_RULE = (
+    "nonce = iv XOR (TokenId u32 LE | PrevSeq u32 LE | 00000000); "
+    "S&E: AAD = 16 header bytes; Sign: tag over all bytes before it with empty plaintext"
+)
+
+
+def application_uri(der):
+    """The first URI of the certificate's subjectAltName (the ApplicationUri), or None."""
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return None
+    uris = names.get_values_for_type(x509.UniformResourceIdentifier)
+    return uris[0] if uris else None
+
+
+def pick(opened, body_type):
+    """The first chunk after the direction's first one whose body starts with `body_type`; without
+    one, the second chunk (the first if there is only one)."""
+    for record in opened[1:]:
+        if record.get("body_type_id") == body_type:
+            return record
+    return opened[1] if len(opened) > 1 else opened[0]
+
+
+def build_recording(policy, mode, header, exchanges, thumbprint, client, server, streams, opened):
+    """The whole recording in the vectors-ecc format, from what `synthesize` or `complete` has made:
+    `header` (description, stacks, ...), the exchange records (Issue first, then the renewals), the
+    ChannelThumbprint (None without SCE), (DER, PEM) of each end, the two chunk streams (raw chunks in
+    order) and the two lists of `symmetric_chunks_opened` entries."""
+    (client_der, client_pem), (server_der, server_pem) = client, server
+    c2s_opened, s2c_opened = opened
+    expect(len(exchanges) >= 2, "a recording needs the Issue and at least one Renew")
+    expect(c2s_opened and s2c_opened, "a recording needs MSG chunks in both directions")
+    renewed = exchanges[1]["token_id"]
+
+    def first_under(records, name):
+        for record in records:
+            if record["token_id"] == renewed:
+                return record
+        raise Mismatch(f"{name}: no chunk under the renewed TokenId {renewed}")
+
+    client_key = x509.load_der_x509_certificate(client_der).public_key()
+    recording = dict(header)
     recording.update(
-        client_certificate_der_hex=client.der.hex(), server_certificate_der_hex=server.der.hex(),
-        client_private_key_pem=client.pem, server_private_key_pem=server.pem,
-        client_application_uri=client.app_uri, server_application_uri=server.app_uri,
-        all_chunks_client_to_server_hex=[c.hex() for c in c2s.stream],
-        all_chunks_server_to_client_hex=[c.hex() for c in s2c.stream],
-        symmetric_chunks_opened={"c2s": c2s.opened, "s2c": s2c.opened},
-        msg_client_to_server_first=c2s.opened[0], msg_server_to_client_first=s2c.opened[0],
-        msg_read_request=c2s.opened[1], msg_read_response=s2c.opened[1],
-        msg_client_to_server_first_after_renewal=c2s.opened[3],
-        msg_server_to_client_first_after_renewal=s2c.opened[3],
+        security_policy=policy.name,
+        security_policy_uri=policy.uri,
+        security_mode=mode,
+        algorithms=algorithms_block(policy, mode, client_key),
+        derivation_rule=DERIVATION_RULE,
+        aead_nonce_rule=AEAD_NONCE_RULE if policy.aead else None,
+    )
+    recording.update(exchanges[0])
+    recording["channel_thumbprint_hex"] = thumbprint.hex() if thumbprint is not None else None
+    recording["renewals"] = list(exchanges[1:])
+    recording.update(
+        client_certificate_der_hex=client_der.hex(), server_certificate_der_hex=server_der.hex(),
+        client_private_key_pem=client_pem, server_private_key_pem=server_pem,
+        client_application_uri=application_uri(client_der), server_application_uri=application_uri(server_der),
+        all_chunks_client_to_server_hex=[c.hex() for c in streams[0]],
+        all_chunks_server_to_client_hex=[c.hex() for c in streams[1]],
+        symmetric_chunks_opened={"c2s": c2s_opened, "s2c": s2c_opened},
+        msg_client_to_server_first=c2s_opened[0], msg_server_to_client_first=s2c_opened[0],
+        msg_read_request=pick(c2s_opened, READ_REQUEST), msg_read_response=pick(s2c_opened, READ_RESPONSE),
+        msg_client_to_server_first_after_renewal=first_under(c2s_opened, "c2s"),
+        msg_server_to_client_first_after_renewal=first_under(s2c_opened, "s2c"),
     )
     return recording
 
 
-def algorithms_block(policy, mode, identity):
+def algorithms_block(policy, mode, client_key):
     if policy.agreement == "ecdh":
         agreement = "ECDH " + {"secp256r1": "P-256", "secp384r1": "P-384"}.get(policy.curve.name, policy.curve.name)
     else:
@@ -1296,7 +1364,7 @@ def algorithms_block(policy, mode, identity):
         "symmetric": symmetric,
         "aead": policy.aead,
         "asymmetric_signature": asym,
-        "asymmetric_signature_len": asymmetric_signature_len(policy, identity.key.public_key()),
+        "asymmetric_signature_len": asymmetric_signature_len(policy, client_key),
         "symmetric_signature_len": policy.symmetric_signature_len,
         "key_sizes_signing_encrypting_iv": list(derived_lengths(policy, mode)),
         "policy_key_sizes_signing_encrypting_iv": [policy.signing_key_len, policy.encrypting_key_len, policy.iv_len],
@@ -1311,6 +1379,7 @@ def algorithms_block(policy, mode, identity):
 # =================================================================================================
 
 Summary = namedtuple("Summary", "policy mode exchanges opened flips")
+RECORDER_FORMAT = "uasc-recorder-1"  # the minimal recordings that `complete` reads
 
 
 def field(record, name, where):
@@ -1347,20 +1416,30 @@ def check_private_key_pem(pem, cert, role):
               cert.public_key().public_bytes(*form))
 
 
-def verify_key_agreement(policy, mode, ex, previous_ikm, where):
-    """§3, §4, §5: from the two ephemeral private keys to the recorded keys."""
-    c_priv = load_ephemeral_private(policy, unhex(field(ex, "client_ephemeral_private_key_hex", where)))
-    s_priv = load_ephemeral_private(policy, unhex(field(ex, "server_ephemeral_private_key_hex", where)))
-    c_nonce = unhex(field(ex, "client_nonce_hex", where))
-    s_nonce = unhex(field(ex, "server_nonce_hex", where))
+def agree(policy, mode, private_keys, nonces, previous_ikm, where):
+    """§3, §4, §5: the two ephemeral private keys (bytes) must give the two nonces, both sides must
+    compute the same shared secret; returns (shared secret, IKM, ChannelKeys)."""
+    c_priv = load_ephemeral_private(policy, private_keys[0])
+    s_priv = load_ephemeral_private(policy, private_keys[1])
+    c_nonce, s_nonce = nonces
+    expect(c_nonce is not None and s_nonce is not None, f"{where}: a null nonce")
     expect_eq(f"{where} client public key == ClientNonce", public_nonce(policy, c_priv), c_nonce)
     expect_eq(f"{where} server public key == ServerNonce", public_nonce(policy, s_priv), s_nonce)
     shared = shared_secret(policy, c_priv, s_nonce)
     expect_eq(f"{where} shared secret computed by both sides", shared_secret(policy, s_priv, c_nonce), shared)
-    expect_eq(f"{where} ecdh_shared_secret_hex", unhex(field(ex, "ecdh_shared_secret_hex", where)), shared)
     ikm = next_ikm(policy, previous_ikm, shared)
+    return shared, ikm, derive_channel_keys(policy, mode, ikm, c_nonce, s_nonce)
+
+
+def verify_key_agreement(policy, mode, ex, previous_ikm, where):
+    """§3, §4, §5: from the two ephemeral private keys to the recorded keys."""
+    private_keys = (unhex(field(ex, "client_ephemeral_private_key_hex", where)),
+                    unhex(field(ex, "server_ephemeral_private_key_hex", where)))
+    c_nonce = unhex(field(ex, "client_nonce_hex", where))
+    s_nonce = unhex(field(ex, "server_nonce_hex", where))
+    shared, ikm, keys = agree(policy, mode, private_keys, (c_nonce, s_nonce), previous_ikm, where)
+    expect_eq(f"{where} ecdh_shared_secret_hex", unhex(field(ex, "ecdh_shared_secret_hex", where)), shared)
     expect_eq(f"{where} hkdf_ikm_hex", unhex(field(ex, "hkdf_ikm_hex", where)), ikm)
-    keys = derive_channel_keys(policy, mode, ikm, c_nonce, s_nonce)
     expect_eq(f"{where} hkdf_L", field(ex, "hkdf_L", where), keys.L)
     expect_eq(f"{where} client_salt_hex", unhex(field(ex, "client_salt_hex", where)), keys.client_salt)
     expect_eq(f"{where} server_salt_hex", unhex(field(ex, "server_salt_hex", where)), keys.server_salt)
@@ -1465,13 +1544,18 @@ def check_chunk_against_record(policy, info, raw, previous_seq, rec, index, wher
             expect_eq(f"{where} {name}", rec[name], value)
 
 
-def verify_direction(policy, mode, recording, name, keys_by_token, channel_id, opn_chunks):
-    """Walks one direction's chunk stream in order: OPNs must be the verified ones, every MSG/CLO
-    opens with PrevSeq = the previous chunk's number (§7.2) and matches its recorded entry."""
-    stream_field = "all_chunks_client_to_server_hex" if name == "c2s" else "all_chunks_server_to_client_hex"
-    stream = split_chunks(field(recording, stream_field, "recording"))
-    opened = field(field(recording, "symmetric_chunks_opened", "recording"), name, "symmetric_chunks_opened")
-    last_seq, n_opn, n_sym, pending_multi, first = None, 0, 0, None, None
+def walk_direction(policy, mode, stream, name, keys_by_token, channel_id, opn_chunks):
+    """Walks one direction's chunk stream in order and yields every MSG/CLO chunk opened, as
+    (stream index, raw, ChunkInfo, previous sequence number, starts a message, label).
+
+    HEL/ACK/ERR/RHE are passed over. The OPNs must be `opn_chunks`, in order; `keys_by_token` holds
+    the keys of this direction by TokenId in exchange order, so that the n-th OPN issues the n-th
+    TokenId, and a chunk may use a TokenId only after that OPN. Every MSG/CLO chunk opens with
+    PrevSeq = the previous chunk's number (§7.2); sequence numbers start at 0 and go up by one,
+    OPNs included (§1, LegacySequenceNumbers = FALSE); a 'C' chunk is continued by chunks of the same
+    RequestId."""
+    tokens = list(keys_by_token)
+    last_seq, n_opn, n_sym, pending_multi = None, 0, 0, None
     for index, raw in enumerate(stream):
         kind = raw[:3]
         if kind in (b"HEL", b"ACK", b"ERR", b"RHE"):
@@ -1485,26 +1569,39 @@ def verify_direction(policy, mode, recording, name, keys_by_token, channel_id, o
             where = f"{name} chunk #{n_sym} (stream index {index})"
             expect(last_seq is not None, f"{where}: symmetric chunk before any OPN")
             info = open_chunk(policy, mode, keys_by_token, channel_id, raw, last_seq)
-            expect(n_sym < len(opened), f"{where}: not listed in symmetric_chunks_opened")
-            check_chunk_against_record(policy, info, raw, last_seq, opened[n_sym], index, where)
-            # Message assembly: a 'C' chunk is continued by chunks with the same RequestId.
+            expect(info.token_id in tokens[:n_opn],
+                   f"{where}: TokenId {info.token_id} used before the OPN that issued it in this direction")
             starts_message = pending_multi is None
             if not starts_message:
                 expect_eq(f"{where} RequestId of a continued message", info.request_id, pending_multi)
             pending_multi = info.request_id if info.chunk_type == b"C" else None
-            type_id = opened[n_sym].get("body_type_id")
-            if starts_message and type_id is not None:
-                expect_eq(f"{where} body type", Reader(info.body).nodeid(), (0, type_id))
-            if first is None:
-                first = (raw, last_seq)
+            yield index, raw, info, last_seq, starts_message, where
             seq = info.sequence_number
             n_sym += 1
-        # §1: LegacySequenceNumbers = FALSE: the first chunk is 0, then +1 per chunk, OPNs included.
         expect_eq(f"{name} sequence number", seq, 0 if last_seq is None else (last_seq + 1) & 0xFFFFFFFF)
         last_seq = seq
     expect_eq(f"{name}: OPN chunks found in the stream", n_opn, len(opn_chunks))
-    expect_eq(f"{name}: symmetric chunks in the stream", n_sym, len(opened))
     expect(pending_multi is None, f"{name}: a multi-chunk message never ends")
+
+
+def verify_direction(policy, mode, recording, name, keys_by_token, channel_id, opn_chunks):
+    """Every MSG/CLO chunk of one direction (walk_direction) must match its recorded entry."""
+    stream_field = "all_chunks_client_to_server_hex" if name == "c2s" else "all_chunks_server_to_client_hex"
+    stream = split_chunks(field(recording, stream_field, "recording"))
+    opened = field(field(recording, "symmetric_chunks_opened", "recording"), name, "symmetric_chunks_opened")
+    n_sym, first = 0, None
+    for index, raw, info, previous, starts_message, where in walk_direction(
+        policy, mode, stream, name, keys_by_token, channel_id, opn_chunks
+    ):
+        expect(n_sym < len(opened), f"{where}: not listed in symmetric_chunks_opened")
+        check_chunk_against_record(policy, info, raw, previous, opened[n_sym], index, where)
+        type_id = opened[n_sym].get("body_type_id")
+        if starts_message and type_id is not None:
+            expect_eq(f"{where} body type", Reader(info.body).nodeid(), (0, type_id))
+        if first is None:
+            first = (raw, previous)
+        n_sym += 1
+    expect_eq(f"{name}: symmetric chunks in the stream", n_sym, len(opened))
     expect(first is not None, f"{name}: no symmetric chunk")
     return first, n_sym
 
@@ -1523,6 +1620,8 @@ def symmetric_flips_rejected(policy, mode, keys_by_token, channel_id, raw, previ
 
 
 def verify_recording(recording):
+    expect(isinstance(recording, dict), "the recording is not a JSON object")
+    expect(recording.get("format") != RECORDER_FORMAT, f"a minimal {RECORDER_FORMAT} recording: `complete` reads it")
     name = field(recording, "security_policy", "recording")
     expect(name in POLICIES, f"unknown security_policy {name}")
     policy = POLICIES[name]
@@ -1616,8 +1715,298 @@ def write_recording(recording, path):
 
 
 # =================================================================================================
+# complete: a minimal recording (what the two channel ends knew) -> the full recording
+# =================================================================================================
+
+Hello = namedtuple("Hello", "receive_buffer send_buffer max_message max_chunks")
+Message = namedtuple("Message", "request_id body chunks")
+
+
+def uint32_field(record, name, where):
+    value = field(record, name, where)
+    expect(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0xFFFFFFFF,
+           f"{where}: {name} is not a UInt32")
+    return value
+
+
+def string_field(record, name, where, default=None):
+    value = record.get(name, default)
+    expect(isinstance(value, str), f"{where}: {name} is missing or not a string")
+    return value
+
+
+def hex_list_field(record, name):
+    value = field(record, name, "recording")
+    expect(isinstance(value, list) and all(isinstance(v, str) for v in value), f"{name} is not a list of hex strings")
+    return value
+
+
+def parse_hello(raw, kind):
+    """HEL / ACK (OPC 10000-6 §7.1.2.3, §7.1.2.4): buffer sizes of at least 1024 (ECC), EndpointUrl < 4096."""
+    label = kind.decode()
+    r = Reader(raw)
+    expect_eq(f"{label} MessageType", r.take(3), kind)
+    expect_eq(f"{label} ChunkType", r.take(1), b"F")
+    expect_eq(f"{label} MessageSize", r.u32(), len(raw))
+    expect_eq(f"{label} ProtocolVersion", r.u32(), 0)
+    hello = Hello(r.u32(), r.u32(), r.u32(), r.u32())
+    if kind == b"HEL":
+        url = r.string()
+        expect(url is None or len(url.encode("utf-8")) < 4096, "HEL EndpointUrl of 4096 bytes or more")
+    expect_eq(f"{label} length", r.pos, len(raw))
+    expect(hello.receive_buffer >= 1024 and hello.send_buffer >= 1024, f"{label} buffer size below 1024")
+    return hello
+
+
+def connection_messages(c2s, s2c):
+    """HEL and ACK are optional, recorded together, each first in its direction. Otherwise the
+    client sends only OPN, MSG and a final CLO, the server only OPN and MSG. Returns (HEL, ACK)."""
+    for name, stream, allowed, first in (("c2s", c2s, (b"OPN", b"MSG", b"CLO"), b"HEL"),
+                                         ("s2c", s2c, (b"OPN", b"MSG"), b"ACK")):
+        for i, raw in enumerate(stream):
+            kind = raw[:3]
+            if kind == first:
+                expect(i == 0, f"{name}: {first.decode()} at stream index {i}, not first")
+            else:
+                expect(kind in allowed, f"{name}: unexpected {kind!r} at stream index {i}")
+            if kind == b"CLO":
+                expect(i == len(stream) - 1, f"{name}: CLO at stream index {i} is not the last chunk")
+    hel = parse_hello(c2s[0], b"HEL") if c2s and c2s[0][:3] == b"HEL" else None
+    ack = parse_hello(s2c[0], b"ACK") if s2c and s2c[0][:3] == b"ACK" else None
+    expect((hel is None) == (ack is None), "only one of HEL and ACK recorded")
+    if hel is not None:
+        expect(ack.receive_buffer <= hel.send_buffer, "ACK ReceiveBufferSize above the HEL SendBufferSize")
+        expect(ack.send_buffer <= hel.receive_buffer, "ACK SendBufferSize above the HEL ReceiveBufferSize")
+    return hel, ack
+
+
+def known_body_type(body):
+    """The NodeId at the start of a message body if it is one of the encoding ids named here."""
+    try:
+        ns, ident = Reader(body).nodeid()
+    except (Mismatch, ValueError):
+        return None
+    return ident if ns == 0 and isinstance(ident, int) and ident in BODY_TYPE_NAMES else None
+
+
+def reassemble(records):
+    """The MSG messages of one direction in the order of their final chunks; an 'A' chunk drops its
+    message (walk_direction has checked that the chunks of a message are not interleaved)."""
+    messages, parts = [], []
+    for record in records:
+        if record["message_type"] != "MSG":
+            continue
+        parts.append(record)
+        if record["chunk_type"] == "F":
+            body = b"".join(bytes.fromhex(p["body_hex"]) for p in parts)
+            messages.append(Message(record["request_id"], body, len(parts)))
+        if record["chunk_type"] != "C":
+            parts = []
+    return messages
+
+
+def check_close(records):
+    """A CLO body is a CloseSecureChannelRequest: its NodeId (i=452) and a RequestHeader, nothing more."""
+    for record in records:
+        if record["message_type"] == "CLO":
+            body = bytes.fromhex(record["body_hex"])
+            r = Reader(body)
+            expect_eq("CLO body type", r.nodeid(), (0, CLOSE_SECURE_CHANNEL_REQUEST))
+            read_request_header(r)
+            expect_eq("CLO CloseSecureChannelRequest length", r.pos, len(body))
+
+
+def check_limits(name, stream, messages, buffer_size, max_message, max_chunks):
+    """The receiver's negotiated limits: every chunk fits its buffer; MaxMessageSize bounds the
+    reassembled body and MaxChunkCount the chunks of a message (0 = no limit)."""
+    for i, raw in enumerate(stream):
+        if raw[:3] in (b"HEL", b"ACK"):
+            continue
+        expect(len(raw) <= buffer_size, f"{name}: stream index {i} is {len(raw)} bytes, above the buffer size "
+                                        f"{buffer_size}")
+    for k, message in enumerate(messages):
+        expect(not max_message or len(message.body) <= max_message,
+               f"{name}: message #{k} of {len(message.body)} bytes above MaxMessageSize {max_message}")
+        expect(not max_chunks or message.chunks <= max_chunks,
+               f"{name}: message #{k} of {message.chunks} chunks above MaxChunkCount {max_chunks}")
+
+
+def complete_recording(minimal):
+    """Verifies a minimal recording and builds the full one. Everything derived (nonces, shared
+    secrets, IKM, salts, keys, OPN fields, opened chunks) is computed here from the ephemeral private
+    keys, the certificates and the chunk streams. Returns (recording, Summary, messages matched)."""
+    expect(isinstance(minimal, dict), "the recording is not a JSON object")
+    expect_eq("format", minimal.get("format"), RECORDER_FORMAT)
+    name = field(minimal, "security_policy", "recording")
+    expect(name in POLICIES, f"unknown security_policy {name}")
+    policy = POLICIES[name]
+    if "security_policy_uri" in minimal:
+        expect_eq("security_policy_uri", minimal["security_policy_uri"], policy.uri)
+    mode = field(minimal, "security_mode", "recording")
+    expect(mode in MODES, f"unknown security_mode {mode}")
+    channel_id = uint32_field(minimal, "secure_channel_id", "recording")
+    expect(channel_id != 0, "secure_channel_id is 0")
+    client_der = unhex(field(minimal, "client_certificate_der_hex", "recording"))
+    server_der = unhex(field(minimal, "server_certificate_der_hex", "recording"))
+    client_pem = string_field(minimal, "client_private_key_pem", "recording")
+    server_pem = string_field(minimal, "server_private_key_pem", "recording")
+    check_private_key_pem(client_pem, load_certificate(policy, client_der), "client")
+    check_private_key_pem(server_pem, load_certificate(policy, server_der), "server")
+    header = {
+        "description": string_field(minimal, "description", "recording", ""),
+        "client_stack": string_field(minimal, "client_stack", "recording", "uasc"),
+        "server_stack": string_field(minimal, "server_stack", "recording", "uasc"),
+    }
+    exchanges = field(minimal, "exchanges", "recording")
+    expect(isinstance(exchanges, list) and len(exchanges) >= 2, "exchanges: the Issue and at least one Renew needed")
+    # TCP may have cut the bytes anywhere: the entries are joined, then split at MessageSize.
+    c2s = split_chunks("".join(hex_list_field(minimal, "all_chunks_client_to_server_hex")))
+    s2c = split_chunks("".join(hex_list_field(minimal, "all_chunks_server_to_client_hex")))
+    hel, ack = connection_messages(c2s, s2c)
+    opns = {"c2s": [raw for raw in c2s if raw[:3] == b"OPN"], "s2c": [raw for raw in s2c if raw[:3] == b"OPN"]}
+    for name_dir, found in opns.items():
+        expect_eq(f"{name_dir}: OPN chunks (one per exchange)", len(found), len(exchanges))
+
+    # §2-§6: the n-th OPN of each direction belongs to exchange n.
+    ikm, thumbprint, records = None, None, []
+    keys_by_token = {"c2s": {}, "s2c": {}}
+    opn_chunks = {"c2s": [], "s2c": []}
+    for i, ex in enumerate(exchanges):
+        issue = i == 0
+        where = "Issue" if issue else f"Renew #{i}"
+        request_type = "Issue" if issue else "Renew"
+        expect(isinstance(ex, dict), f"{where}: not a JSON object")
+        expect_eq(f"{where} request_type", field(ex, "request_type", where), request_type)
+        token_id = uint32_field(ex, "token_id", where)
+        private_keys = (unhex(field(ex, "client_ephemeral_private_key_hex", where)),
+                        unhex(field(ex, "server_ephemeral_private_key_hex", where)))
+        req = parse_opn_chunk(policy, opns["c2s"][i], True)
+        resp = parse_opn_chunk(policy, opns["s2c"][i], False)
+        expect_eq(f"{where} TokenId of the OPN response", resp.fields["token_id"], token_id)
+        expect(token_id not in keys_by_token["c2s"], f"{where}: TokenId {token_id} issued twice")
+        nonces = (req.fields["client_nonce"], resp.fields["server_nonce"])
+        shared, ikm, keys = agree(policy, mode, private_keys, nonces, ikm, where)
+        record = exchange_record(request_type, req, resp, private_keys, shared, ikm, keys, policy.sce and issue)
+        verify_opn_exchange(policy, mode, record, issue, channel_id, client_der, server_der, nonces, where)
+        keys_by_token["c2s"][token_id], keys_by_token["s2c"][token_id] = keys.client, keys.server
+        opn_chunks["c2s"].append(req)
+        opn_chunks["s2c"].append(resp)
+        records.append(record)
+        if issue and policy.sce:
+            thumbprint = resp.signature  # §6: the ChannelThumbprint
+
+    # §7: every MSG/CLO chunk opened with the keys derived here; the messages as the ends gave them.
+    first_tokens = [ex["token_id"] for ex in records[:2]]
+    opened, matched = {}, 0
+    for name_dir, stream, messages_field in (("c2s", c2s, "messages_client_to_server_hex"),
+                                             ("s2c", s2c, "messages_server_to_client_hex")):
+        opened[name_dir] = [
+            chunk_record(raw, info, previous, index, known_body_type(info.body) if starts else None)
+            for index, raw, info, previous, starts, _ in walk_direction(
+                policy, mode, stream, name_dir, keys_by_token[name_dir], channel_id, opn_chunks[name_dir])
+        ]
+        used = {record["token_id"] for record in opened[name_dir]}
+        for token in first_tokens:
+            expect(token in used, f"{name_dir}: no MSG/CLO chunk under TokenId {token}")
+        messages = reassemble(opened[name_dir])
+        wanted = [unhex(m, messages_field) for m in hex_list_field(minimal, messages_field)]
+        expect_eq(f"{name_dir}: message count against {messages_field}", len(messages), len(wanted))
+        for k, (message, want) in enumerate(zip(messages, wanted)):
+            expect_eq(f"{name_dir}: message #{k} (RequestId {message.request_id}) against {messages_field}[{k}]",
+                      message.body, want)
+        matched += len(messages)
+        if hel is not None:
+            limits = (ack.receive_buffer, ack.max_message, ack.max_chunks) if name_dir == "c2s" else \
+                (ack.send_buffer, hel.max_message, hel.max_chunks)
+            check_limits(name_dir, stream, messages, *limits)
+    check_close(opened["c2s"])
+
+    recording = build_recording(policy, mode, header, records, thumbprint, (client_der, client_pem),
+                                (server_der, server_pem), (c2s, s2c), (opened["c2s"], opened["s2c"]))
+    return recording, verify_recording(recording), matched
+
+
+def complete_file(path, out_dir, written):
+    """Returns (ok, one-line description); writes OUT_DIR/<basename> only when everything passed."""
+    base = os.path.basename(path)
+    out = os.path.join(out_dir, base)
+    try:
+        expect(base not in written, f"a second input named {base}")
+        expect(not (os.path.exists(out) and os.path.samefile(path, out)), "the output would overwrite the input")
+        with open(path, encoding="utf-8") as handle:
+            minimal = json.load(handle)
+        recording, s, matched = complete_recording(minimal)
+        write_recording(recording, out)
+        written.add(base)
+        return True, (f"OK    {base}: {s.policy} {s.mode}, {s.exchanges} exchanges, {s.opened} MSG/CLO chunks "
+                      f"opened, {matched} messages matched, {s.flips} byte flips rejected -> {out}")
+    except (Mismatch, ValueError, KeyError, TypeError, OSError, UnsupportedAlgorithm) as exc:
+        return False, f"FAIL  {base}: {type(exc).__name__}: {exc}"
+
+
+def run_complete(out_dir, paths):
+    files = collect_files(paths)
+    os.makedirs(out_dir, exist_ok=True)
+    failed, written = 0, set()
+    for path in files:
+        ok, line = complete_file(path, out_dir, written)
+        failed += not ok
+        print(line)
+    print(f"independent: {len(files) - failed} recordings completed and verified, {failed} failed")
+    return 0 if files and failed == 0 else 1
+
+
+# =================================================================================================
 # selftest
 # =================================================================================================
+
+
+def minimal_recording(recording):
+    """The selftest's view of a full recording as the recorder would have made it: what the two ends
+    knew, with every derived field stripped and the application's MSG messages reassembled."""
+
+    def messages(opened):
+        out, body = [], b""
+        for record in opened:
+            if record["message_type"] != "MSG":
+                continue
+            body += bytes.fromhex(record["body_hex"])
+            if record["chunk_type"] != "C":
+                if record["chunk_type"] == "F":
+                    out.append(body.hex())
+                body = b""
+        return out
+
+    keep = ("description", "client_stack", "server_stack", "security_policy", "security_policy_uri",
+            "security_mode", "secure_channel_id", "client_certificate_der_hex", "server_certificate_der_hex",
+            "client_private_key_pem", "server_private_key_pem", "all_chunks_client_to_server_hex",
+            "all_chunks_server_to_client_hex")
+    minimal = {"format": RECORDER_FORMAT}
+    minimal.update({name: copy.deepcopy(recording[name]) for name in keep})
+    minimal["exchanges"] = [
+        {name: ex[name] for name in ("request_type", "token_id", "client_ephemeral_private_key_hex",
+                                     "server_ephemeral_private_key_hex")}
+        for ex in [recording] + recording["renewals"]
+    ]
+    minimal["messages_client_to_server_hex"] = messages(recording["symmetric_chunks_opened"]["c2s"])
+    minimal["messages_server_to_client_hex"] = messages(recording["symmetric_chunks_opened"]["s2c"])
+    return minimal
+
+
+def hello_chunk(kind, receive_buffer, send_buffer, max_message, max_chunks, url=None):
+    w = Writer().u32(0).u32(receive_buffer).u32(send_buffer).u32(max_message).u32(max_chunks)
+    if kind == b"HEL":
+        w.string(url)
+    body = w.bytes()
+    return kind + b"F" + struct.pack("<I", 8 + len(body)) + body
+
+
+def differing_fields(completed, synthesized):
+    """Top-level fields in which a completed recording differs from the synthesized one it came
+    from (the seed is synthesize's own)."""
+    want = {k: v for k, v in synthesized.items() if k != "seed"}
+    names = sorted(set(want) | set(completed))
+    return [n for n in names if json.dumps(completed.get(n), sort_keys=True) != json.dumps(want.get(n), sort_keys=True)]
 
 
 def selftest(captures, keep):
@@ -1667,10 +2056,11 @@ def selftest(captures, keep):
     # All 20 policies x 2 modes, synthesized and verified.
     directory = keep or tempfile.mkdtemp(prefix="uasc-independent-")
     os.makedirs(directory, exist_ok=True)
-    passed = 0
+    passed, synthesized_paths = 0, []
     for i, name in enumerate(POLICIES):
         for mode in MODES:
             path = os.path.join(directory, f"independent_{name}_{mode}.json")
+            synthesized_paths.append(path)
             write_recording(synthesize(name, mode, seed=1000 + i * 2 + (mode == "Sign")), path)
             ok, line = verify_file(path)
             print(line)
@@ -1679,6 +2069,33 @@ def selftest(captures, keep):
                 problems.append(line)
     total = 2 * len(POLICIES)
     print(f"independent: {passed} files verified, {total - passed} failed")
+
+    # complete: each synthesized recording, stripped to the minimal format and completed, gives the
+    # synthesized recording back, field for field.
+    if keep:
+        for sub in ("minimal", "completed"):
+            os.makedirs(os.path.join(directory, sub), exist_ok=True)
+    round_trips = 0
+    for path in synthesized_paths:
+        f = os.path.basename(path)
+        with open(path, encoding="utf-8") as handle:
+            synthesized = json.load(handle)
+        minimal = minimal_recording(synthesized)
+        try:
+            completed, _, _ = complete_recording(minimal)
+            differs = differing_fields(completed, synthesized)
+        except Mismatch as exc:
+            differs = [f"complete failed: {exc}"]
+        if keep:
+            write_recording(minimal, os.path.join(directory, "minimal", f))
+            if not differs:
+                write_recording(completed, os.path.join(directory, "completed", f))
+        round_trips += not differs
+        if differs:
+            problems.append(f"complete {f}: {differs[:5]}")
+            print(f"FAIL  complete {f}: differs in {differs[:5]}")
+    check(f"complete: {round_trips} of {total} minimal recordings give the synthesized recording back",
+          round_trips == total)
 
     # --seed reproduces a recording byte for byte.
     for name in ("ECC_brainpoolP384r1_AesGcm", "RSA_DH_ChaChaPoly"):
@@ -1749,6 +2166,63 @@ def selftest(captures, keep):
         tolerated = False
     check("open62541's 00 byte before the OPN signature is tolerated (D2)", tolerated)
 
+    # complete: HEL/ACK and chunks cut anywhere are accepted; what does not follow the rules fails.
+    def completes(minimal):
+        try:
+            return complete_recording(minimal)[0], None
+        except (Mismatch, ValueError, KeyError, TypeError) as exc:
+            return None, f"{type(exc).__name__}: {exc}"
+
+    small = minimal_recording(base)
+    whole = [bytes.fromhex(c) for c in small["all_chunks_client_to_server_hex"]]
+    whole_s2c = [bytes.fromhex(c) for c in small["all_chunks_server_to_client_hex"]]
+    framed = copy.deepcopy(small)
+    c2s_bytes = (hello_chunk(b"HEL", 65536, 65536, 0, 0, "opc.tcp://localhost:4840") + b"".join(whole)).hex()
+    framed["all_chunks_client_to_server_hex"] = [c2s_bytes[i : i + 202] for i in range(0, len(c2s_bytes), 202)]
+    framed["all_chunks_server_to_client_hex"] = [(hello_chunk(b"ACK", 65536, 65536, 0, 0)
+                                                  + b"".join(whole_s2c)).hex()]
+    completed, reason = completes(framed)
+    check("complete accepts HEL/ACK and a stream cut at arbitrary points",
+          completed is not None
+          and completed["all_chunks_client_to_server_hex"][1:] == base["all_chunks_client_to_server_hex"]
+          and completed["symmetric_chunks_opened"]["c2s"][0]["index_in_stream"] == 2)
+    if reason:
+        print(f"      {reason}")
+
+    def flip_ciphertext(m):
+        stream = m["all_chunks_client_to_server_hex"]
+        index = [i for i, c in enumerate(stream) if c.startswith(b"MSG".hex())][1]
+        stream[index] = flip_hex(stream[index], 30)
+
+    def other_ephemeral_key(m):
+        policy = POLICIES[m["security_policy"]]
+        m["exchanges"][1]["server_ephemeral_private_key_hex"] = generate_ephemeral_private(
+            policy, random.Random(99)).hex()
+
+    def chunk_limit(m):
+        m["all_chunks_client_to_server_hex"].insert(0, hello_chunk(b"HEL", 65536, 65536, 0, 0).hex())
+        m["all_chunks_server_to_client_hex"].insert(0, hello_chunk(b"ACK", 65536, 65536, 0, 1).hex())
+
+    sce_plain = minimal_recording(synthesize("ECC_nistP256_AesGcm", "SignAndEncrypt", seed=12,
+                                             deviation="sce_plain_first_signature"))
+    negatives = (
+        ("a flipped ciphertext byte", small, flip_ciphertext, "AEAD tag does not verify"),
+        ("a wrong ephemeral private key", small, other_ephemeral_key, "server public key == ServerNonce"),
+        ("a wrong message", small, lambda m: m["messages_server_to_client_hex"].__setitem__(
+            1, flip_hex(m["messages_server_to_client_hex"][1], 7)), "against messages_server_to_client_hex[1]"),
+        ("a missing message", small, lambda m: m["messages_client_to_server_hex"].pop(), "message count"),
+        ("a wrong TokenId", small, lambda m: m["exchanges"][1].update(token_id=m["exchanges"][1]["token_id"] + 1),
+         "TokenId of the OPN response"),
+        ("a message above the server's MaxChunkCount", small, chunk_limit, "MaxChunkCount 1"),
+        ("a first SCE response signed without the request signature", sce_plain, lambda m: None,
+         "OPN signature does not verify"),
+    )
+    for label, start, edit, want in negatives:
+        minimal = copy.deepcopy(start)
+        edit(minimal)
+        completed, reason = completes(minimal)
+        check(f"complete fails: {label} ({(reason or 'accepted')[:100]})", completed is None and want in (reason or ""))
+
     # The open62541 captures, when present.
     if captures and os.path.isdir(captures):
         files = collect_files([captures])
@@ -1780,6 +2254,9 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("verify", help="verify recordings (files or directories of *.json)")
     p.add_argument("paths", nargs="+")
+    p = sub.add_parser("complete", help=f"verify minimal {RECORDER_FORMAT} recordings and write them in full")
+    p.add_argument("--out", required=True, help="directory for the full recordings (same file names)")
+    p.add_argument("paths", nargs="+")
     p = sub.add_parser("synthesize", help="write a recording made by this script")
     p.add_argument("--policy", required=True, choices=sorted(POLICIES))
     p.add_argument("--mode", required=True, choices=list(MODES))
@@ -1794,6 +2271,8 @@ def main(argv=None):
 
     if args.command == "verify":
         return run_verify(args.paths)
+    if args.command == "complete":
+        return run_complete(args.out, args.paths)
     if args.command == "synthesize":
         write_recording(synthesize(args.policy, args.mode, args.seed), args.out)
         ok, line = verify_file(args.out)
