@@ -55,7 +55,7 @@ async fn main() -> ExitCode {
     println!("round trips: GetEndpoints, {ROUND_TRIPS} per row");
     println!();
     println!(
-        "{:<24} {:<15} {:>13} {:>12} {:>12} {:>9}  result",
+        "{:<30} {:<15} {:>13} {:>12} {:>12} {:>9}  result",
         "policy", "mode", "handshake ms", "median µs", "p99 µs", "renewals"
     );
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
@@ -78,7 +78,7 @@ async fn main() -> ExitCode {
         let name = policy.descriptor().name;
         match result {
             Ok(r) => println!(
-                "{:<24} {:<15} {:>13.2} {:>12.0} {:>12.0} {:>9}  ok",
+                "{:<30} {:<15} {:>13.2} {:>12.0} {:>12.0} {:>9}  ok",
                 name,
                 format!("{mode:?}"),
                 r.handshake.as_secs_f64() * 1e3,
@@ -89,7 +89,7 @@ async fn main() -> ExitCode {
             Err(e) => {
                 failures += 1;
                 println!(
-                    "{:<24} {:<15} {:>13} {:>12} {:>12} {:>9}  FAIL {e}",
+                    "{:<30} {:<15} {:>13} {:>12} {:>12} {:>9}  FAIL {e}",
                     name,
                     format!("{mode:?}"),
                     "-",

@@ -12,7 +12,7 @@ use uasc::channel::{
     ByteBudget, ClientChannel, ClientConfig, Event, Identity, SecurityRequirement, ServerChannel,
     ServerConfig,
 };
-use uasc::key::{PrivateKey, RsaPrivateKey};
+use uasc::key::PrivateKey;
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{BuiltinPolicy, SecurityPolicy};
 
@@ -25,10 +25,14 @@ pub struct Identities {
 }
 
 pub fn identities() -> Identities {
-    let v = &captures()[0].1;
+    identities_of(&captures()[0].1)
+}
+
+/// The client's and the server's certificates and keys of a capture.
+pub fn identities_of(v: &serde_json::Value) -> Identities {
     let identity = |cert: &str, key: &str| Identity {
         certificate: h(v, cert).into(),
-        key: Arc::new(RsaPrivateKey::from_pkcs8_pem(s(v, key)).unwrap()),
+        key: Arc::new(PrivateKey::from_pem(s(v, key)).unwrap()),
     };
     Identities {
         client: identity("client_certificate_der_hex", "client_private_key_pem"),
@@ -44,14 +48,7 @@ pub fn ecc_identities(policy_name: &str) -> Identities {
         .into_iter()
         .find(|(_, v)| s(v, "security_policy") == policy_name)
         .unwrap_or_else(|| panic!("no capture of {policy_name}"));
-    let identity = |cert: &str, key: &str| Identity {
-        certificate: h(&v, cert).into(),
-        key: Arc::new(PrivateKey::from_pem(s(&v, key)).unwrap()),
-    };
-    Identities {
-        client: identity("client_certificate_der_hex", "client_private_key_pem"),
-        server: identity("server_certificate_der_hex", "server_private_key_pem"),
-    }
+    identities_of(&v)
 }
 
 /// Identities whose keys fit `policy`: RSA for the RSA policies, and for
@@ -59,15 +56,7 @@ pub fn ecc_identities(policy_name: &str) -> Identities {
 /// needs the same key kind (P-256, P-384, the brainpool curves, Ed25519,
 /// Ed448).
 pub fn identities_for(policy: &BuiltinPolicy) -> Identities {
-    let v = capture_with_identities_for(policy);
-    let identity = |cert: &str, key: &str| Identity {
-        certificate: h(&v, cert).into(),
-        key: Arc::new(PrivateKey::from_pem(s(&v, key)).unwrap()),
-    };
-    Identities {
-        client: identity("client_certificate_der_hex", "client_private_key_pem"),
-        server: identity("server_certificate_der_hex", "server_private_key_pem"),
-    }
+    identities_of(&capture_with_identities_for(policy))
 }
 
 /// The capture whose certificates and keys [`identities_for`] takes for
