@@ -1,6 +1,7 @@
 //! EncryptedSecret (OPC 10000-4 §7.41), the legacy secret format
 //! (§7.40.2.2) and the ephemeral key ring, through the public API:
-//! round trips for every policy and receiver key size, flipped bytes
+//! round trips for every policy (the RSA ones, and all twenty ECC and RSA_DH
+//! ones for EccEncryptedSecret) and receiver key size, flipped bytes
 //! rejected with the one uniform error, rotation on a virtual clock.
 
 mod common;
@@ -13,15 +14,18 @@ use p256::elliptic_curve::Generate;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uasc::codec::{DateTime, DecodeLimits, decode_exact, encode_to_vec};
+use uasc::crypto::EcdhCurve;
 use uasc::key::{EcdsaPrivateKey, EdDsaPublicKey, KeyKind, PrivateKey, RsaPrivateKey};
 use uasc::policy::{
     AES128_SHA256_RSA_OAEP, AES256_SHA256_RSA_PSS, AsymmetricEncryption, AsymmetricSignature,
-    BASIC256_SHA256, BuiltinPolicy, OwnKey, PeerKey,
+    BASIC256_SHA256, BuiltinPolicy, ECC_CURVE448_AES_GCM, ECC_NIST_P256, ECC_NIST_P384,
+    ECC_NIST_P384_CHACHA_POLY, OwnKey, PeerKey, RSA_DH_AES_GCM,
 };
 use uasc::secret::{
-    DecryptedSecret, EccCurve, EccEncryptedSecret, EccSender, EphemeralKeyPair, EphemeralKeyRing,
-    EphemeralKeyType, ExportedKeyRing, KeyRingConfig, LegacyAlgorithm, RsaEncryptedSecret,
-    RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret, encrypt_legacy_secret,
+    DecryptedSecret, EccEncryptedSecret, EccSecretPolicy, EccSender, EphemeralKeyPair,
+    EphemeralKeyRing, EphemeralKeyType, ExportedKeyRing, KeyRingConfig, LegacyAlgorithm,
+    RsaEncryptedSecret, RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret,
+    encrypt_legacy_secret,
 };
 use uasc::{Error, StatusCode};
 
@@ -214,33 +218,48 @@ fn rsa_secrets_for_another_policy_or_receiver_are_rejected() {
     assert_uniform(open_rsa(&bytes, &BASIC256_SHA256, &wrong), "key");
 }
 
-fn ecc_sender(curve: EccCurve, seed: u64) -> EcdsaPrivateKey {
-    match curve {
-        EccCurve::NistP256 => EcdsaPrivateKey::P256(p256::ecdsa::SigningKey::from(
+fn secret_policy(policy: &'static BuiltinPolicy) -> EccSecretPolicy {
+    EccSecretPolicy::new(policy).unwrap()
+}
+
+fn ecc_sender(policy: EccSecretPolicy, seed: u64) -> EcdsaPrivateKey {
+    match policy.ecdh() {
+        EcdhCurve::NistP256 => EcdsaPrivateKey::P256(p256::ecdsa::SigningKey::from(
             p256::SecretKey::generate_from_rng(&mut rng(seed)),
         )),
-        EccCurve::NistP384 => EcdsaPrivateKey::P384(p384::ecdsa::SigningKey::from(
+        EcdhCurve::NistP384 => EcdsaPrivateKey::P384(p384::ecdsa::SigningKey::from(
             p384::SecretKey::generate_from_rng(&mut rng(seed)),
         )),
         _ => unreachable!(),
     }
 }
 
-/// A sender key of the curve's certificate kind, and its public key.
-fn sender_of(curve: EccCurve, seed: u64) -> (PrivateKey, Box<dyn PeerKey>) {
-    let kind = match curve {
-        EccCurve::NistP256 => KeyKind::P256,
-        EccCurve::NistP384 => KeyKind::P384,
-        EccCurve::BrainpoolP256r1 => KeyKind::BrainpoolP256r1,
-        EccCurve::BrainpoolP384r1 => KeyKind::BrainpoolP384r1,
-        EccCurve::Curve25519 => KeyKind::Ed25519,
-        EccCurve::Curve448 => KeyKind::Ed448,
+/// A sender key of the policy's certificate kind, and its public key. The
+/// RSA_DH senders are the RSA receivers' keys (an odd seed the 2048-bit
+/// one, an even seed the 4096-bit one), to spare generating RSA keys.
+fn sender_of(policy: EccSecretPolicy, seed: u64) -> (PrivateKey, Box<dyn PeerKey>) {
+    let kind = match policy.ecdh() {
+        EcdhCurve::NistP256 => KeyKind::P256,
+        EcdhCurve::NistP384 => KeyKind::P384,
+        EcdhCurve::BrainpoolP256r1 => KeyKind::BrainpoolP256r1,
+        EcdhCurve::BrainpoolP384r1 => KeyKind::BrainpoolP384r1,
+        EcdhCurve::X25519 => KeyKind::Ed25519,
+        EcdhCurve::X448 => KeyKind::Ed448,
+        EcdhCurve::Ffdhe3072 => KeyKind::Rsa(2048),
         _ => unreachable!(),
     };
-    let policy = uasc::policy::by_uri(curve.policy_uri()).unwrap();
-    assert_eq!(policy.descriptor().certificate_key_kind(), Some(kind));
-    let key = PrivateKey::generate(kind, &mut rng(seed)).unwrap();
+    assert_eq!(
+        policy.policy().descriptor().certificate_key_kind(),
+        Some(kind)
+    );
+    let key = match kind {
+        KeyKind::Rsa(_) => {
+            PrivateKey::Rsa(receivers()[usize::from(seed.is_multiple_of(2))].key.clone())
+        }
+        _ => PrivateKey::generate(kind, &mut rng(seed)).unwrap(),
+    };
     let public: Box<dyn PeerKey> = match &key {
+        PrivateKey::Rsa(k) => Box::new(k.public_key()),
         PrivateKey::Ecdsa(k) => Box::new(k.public_key()),
         PrivateKey::Ed448(k) => Box::new(k.public_key()),
         _ => Box::new(EdDsaPublicKey::from_public_key_der(&key.public_key_der().unwrap()).unwrap()),
@@ -249,16 +268,16 @@ fn sender_of(curve: EccCurve, seed: u64) -> (PrivateKey, Box<dyn PeerKey>) {
 }
 
 fn ecc_secret(
-    curve: EccCurve,
+    policy: EccSecretPolicy,
     sender: &dyn OwnKey,
     receiver_public: &[u8],
     plain: &[u8],
     seed: u64,
 ) -> Vec<u8> {
     EccEncryptedSecret::encrypt(
-        curve,
+        policy,
         EccSender {
-            certificate: Some(b"sender certificate"),
+            certificate: Some(SENDER_CERTIFICATE),
             key: sender,
         },
         receiver_public,
@@ -272,92 +291,244 @@ fn ecc_secret(
     .unwrap()
 }
 
+const SENDER_CERTIFICATE: &[u8] = b"sender certificate";
+
+/// TypeId (4) + mask (1) + Length (4) + URI + Certificate + SigningTime (8)
+/// + KeyDataLength (2) + KeyData (two ByteStrings).
+fn ecc_header_len(policy: EccSecretPolicy) -> usize {
+    9 + 4
+        + policy.policy_uri().len()
+        + 4
+        + SENDER_CERTIFICATE.len()
+        + 8
+        + 2
+        + 8
+        + 2 * policy.public_key_len()
+}
+
+/// Bytes of AEAD tag after the payload: 16 for the AEAD policies.
+fn tag_len(policy: EccSecretPolicy) -> usize {
+    if policy.aead().is_some() { 16 } else { 0 }
+}
+
 #[test]
-fn ecc_secrets_round_trip_on_every_curve_for_every_secret_size() {
-    assert_eq!(EccCurve::all().len(), 6);
-    for &curve in EccCurve::all() {
-        let (sender, sender_public) = sender_of(curve, 7);
-        let receiver = EphemeralKeyPair::generate(curve, &mut rng(8));
-        assert_eq!(receiver.public_key().len(), curve.public_key_len());
+fn ecc_secrets_round_trip_under_every_key_agreement_policy_for_every_secret_size() {
+    assert_eq!(EccSecretPolicy::all().len(), 20);
+    let mut n = 0;
+    for &policy in EccSecretPolicy::all() {
+        let (sender, sender_public) = sender_of(policy, 7);
+        let receiver = EphemeralKeyPair::generate(policy, &mut rng(8));
+        assert_eq!(receiver.public_key().len(), policy.public_key_len());
+        assert_eq!(receiver.policy(), policy);
+        let signature_len = sender.signature_len(policy.signature());
         for (i, size) in SIZES.into_iter().enumerate() {
             let plain = secret(size);
-            let bytes = ecc_secret(curve, &sender, receiver.public_key(), &plain, i as u64);
+            let bytes = ecc_secret(policy, &sender, receiver.public_key(), &plain, i as u64);
+            // TypeId i=17546, EncodingMask 1, Length of what follows.
             assert_eq!(bytes[..5], [0x01, 0x00, 0x8A, 0x44, 0x01]);
+            let length = u32::from_le_bytes(bytes[5..9].try_into().unwrap());
+            assert_eq!(length as usize, bytes.len() - 9);
             assert_eq!(
                 EccEncryptedSecret::sender_certificate(&bytes).unwrap(),
-                Some(&b"sender certificate"[..])
+                Some(SENDER_CERTIFICATE)
             );
-            let opened =
-                EccEncryptedSecret::decrypt(&bytes, curve, &*sender_public, &receiver).unwrap();
-            check_opened(&opened, &plain, curve.policy_uri());
+            // KeyDataLength: the two public keys as ByteStrings.
+            let at = ecc_header_len(policy) - 8 - 2 * policy.public_key_len() - 2;
+            let key_data_len = u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+            assert_eq!(usize::from(key_data_len), 8 + 2 * policy.public_key_len());
+            // Whole 16-byte blocks of payload, then the tag, then the signature.
+            let payload_len =
+                bytes.len() - ecc_header_len(policy) - tag_len(policy) - signature_len;
+            assert_eq!(payload_len % 16, 0, "{policy:?}");
+            assert!(payload_len >= 8 + 32 + size.max(16), "{policy:?}");
+            let opened = EccEncryptedSecret::decrypt(&bytes, policy, &*sender_public, &receiver)
+                .unwrap_or_else(|e| panic!("{policy:?} {size}: {e}"));
+            check_opened(&opened, &plain, policy.policy_uri());
             // The payload is not in the clear.
             assert!(
                 plain.len() < 4 || !bytes.windows(plain.len()).any(|w| w == plain),
-                "{curve:?}"
+                "{policy:?}"
             );
             assert_eq!(opened.rsa_form(), None);
+            n += 1;
         }
     }
+    assert_eq!(n, 20 * SIZES.len());
 }
 
 #[test]
 fn every_flipped_byte_of_an_ecc_secret_is_rejected_with_one_error() {
-    for &curve in EccCurve::all() {
-        let (sender, sender_public) = sender_of(curve, 9);
-        let receiver = EphemeralKeyPair::generate(curve, &mut rng(10));
-        let bytes = ecc_secret(curve, &sender, receiver.public_key(), b"correct horse", 11);
-        let open = |b: &[u8]| EccEncryptedSecret::decrypt(b, curve, &*sender_public, &receiver);
+    for &policy in EccSecretPolicy::all() {
+        let (sender, sender_public) = sender_of(policy, 9);
+        let receiver = EphemeralKeyPair::generate(policy, &mut rng(10));
+        let bytes = ecc_secret(policy, &sender, receiver.public_key(), b"correct horse", 11);
+        let open = |b: &[u8]| EccEncryptedSecret::decrypt(b, policy, &*sender_public, &receiver);
         open(&bytes).unwrap();
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x01;
-            assert_uniform(open(&bad), &format!("{curve:?} byte {i}"));
+            assert_uniform(open(&bad), &format!("{policy:?} byte {i}"));
         }
         for cut in [0, 9, bytes.len() - 1] {
             assert_uniform(open(&bytes[..cut]), "truncated");
         }
-        // Signed by someone else; opened under another curve's policy.
-        let (other, _) = sender_of(curve, 12);
-        let forged = ecc_secret(curve, &other, receiver.public_key(), b"x", 13);
+        // Signed by someone else; opened under another policy, also one on
+        // the same group with the other cipher.
+        let (other, _) = sender_of(policy, 12);
+        let forged = ecc_secret(policy, &other, receiver.public_key(), b"x", 13);
         assert_uniform(open(&forged), "other sender");
-        for &other_curve in EccCurve::all().iter().filter(|c| **c != curve) {
+        for &other_policy in EccSecretPolicy::all().iter().filter(|c| **c != policy) {
             assert_uniform(
-                EccEncryptedSecret::decrypt(&bytes, other_curve, &*sender_public, &receiver),
-                &format!("{curve:?} opened as {other_curve:?}"),
+                EccEncryptedSecret::decrypt(&bytes, other_policy, &*sender_public, &receiver),
+                &format!("{policy:?} opened as {other_policy:?}"),
+            );
+        }
+    }
+}
+
+/// Re-signs a changed secret with the sender's key, as a sender that
+/// tampers with its own secret would: only the symmetric layer is left to
+/// notice.
+fn re_signed(
+    policy: EccSecretPolicy,
+    sender: &PrivateKey,
+    bytes: &[u8],
+    flip: Option<usize>,
+) -> Vec<u8> {
+    let scheme = policy.signature();
+    let signed_end = bytes.len() - sender.signature_len(scheme);
+    let mut out = bytes[..signed_end].to_vec();
+    if let Some(at) = flip {
+        out[at] ^= 0x01;
+    }
+    let signature = sender.sign(scheme, &out, &mut rng(0)).unwrap();
+    out.extend_from_slice(&signature);
+    out
+}
+
+#[test]
+fn the_aead_tag_covers_the_header_the_payload_and_itself() {
+    let mut aead = 0;
+    for &policy in EccSecretPolicy::all() {
+        let (sender, sender_public) = sender_of(policy, 50);
+        let receiver = EphemeralKeyPair::generate(policy, &mut rng(51));
+        let bytes = ecc_secret(policy, &sender, receiver.public_key(), b"a password", 52);
+        let open = |b: &[u8]| EccEncryptedSecret::decrypt(b, policy, &*sender_public, &receiver);
+        // Re-signing unchanged bytes gives a secret that opens.
+        let unchanged = re_signed(policy, &sender, &bytes, None);
+        assert_eq!(open(&unchanged).unwrap().secret(), b"a password");
+        let header = ecc_header_len(policy);
+        let signed_end = bytes.len() - sender.signature_len(policy.signature());
+        // The SigningTime (in the additional data), the first and last
+        // payload bytes, and the first and last tag bytes.
+        let signing_time = header - 8 - 2 * policy.public_key_len() - 2 - 8;
+        let flips = [
+            signing_time,
+            header,
+            signed_end - tag_len(policy) - 1,
+            signed_end - 16,
+            signed_end - 1,
+        ];
+        if policy.aead().is_none() {
+            // AES-CBC has no tag: a changed SigningTime under a valid
+            // signature opens, with the changed time.
+            let changed = re_signed(policy, &sender, &bytes, Some(signing_time));
+            assert_ne!(open(&changed).unwrap().signing_time(), TIME, "{policy:?}");
+            continue;
+        }
+        aead += 1;
+        for at in flips {
+            assert_uniform(
+                open(&re_signed(policy, &sender, &bytes, Some(at))),
+                &format!("{policy:?} re-signed with byte {at} changed"),
+            );
+        }
+    }
+    assert_eq!(aead, 16);
+}
+
+#[test]
+fn ecc_secret_for_a_key_we_do_not_hold_is_ephemeral_key_unknown() {
+    for &policy in EccSecretPolicy::all() {
+        let (sender, sender_public) = sender_of(policy, 14);
+        let receiver = EphemeralKeyPair::generate(policy, &mut rng(15));
+        // A valid private key of every group: below every order and p.
+        let private = vec![0x11; policy.scalar_len()];
+        let stranger = EphemeralKeyPair::from_private_bytes(policy, &private).unwrap();
+        let bytes = ecc_secret(policy, &sender, stranger.public_key(), b"pw", 17);
+        let e =
+            EccEncryptedSecret::decrypt(&bytes, policy, &*sender_public, &receiver).unwrap_err();
+        assert_eq!(e, Error::EphemeralKeyUnknown, "{policy:?}");
+        assert_eq!(e.status_code(), StatusCode::BAD_IDENTITY_TOKEN_INVALID);
+        // The right key, but held for another policy on the same group.
+        if let Some(&sibling) = EccSecretPolicy::all()
+            .iter()
+            .find(|p| **p != policy && p.ecdh() == policy.ecdh())
+        {
+            let held = EphemeralKeyPair::from_private_bytes(sibling, &private).unwrap();
+            assert_eq!(held.public_key(), stranger.public_key());
+            assert_uniform(
+                EccEncryptedSecret::decrypt(&bytes, policy, &*sender_public, &held),
+                &format!("{policy:?} with a key of {sibling:?}"),
             );
         }
     }
 }
 
 #[test]
-fn ecc_secret_for_a_key_we_do_not_hold_is_ephemeral_key_unknown() {
-    let curve = EccCurve::NistP256;
-    let sender = ecc_sender(curve, 14);
-    let receiver = EphemeralKeyPair::generate(curve, &mut rng(15));
-    let stranger = EphemeralKeyPair::generate(curve, &mut rng(16));
-    let bytes = ecc_secret(curve, &sender, stranger.public_key(), b"pw", 17);
-    let e =
-        EccEncryptedSecret::decrypt(&bytes, curve, &sender.public_key(), &receiver).unwrap_err();
-    assert_eq!(e, Error::EphemeralKeyUnknown);
-    assert_eq!(e.status_code(), StatusCode::BAD_IDENTITY_TOKEN_INVALID);
-    // An invalid receiver point cannot be encrypted for.
-    assert!(
-        EccEncryptedSecret::encrypt(
-            curve,
-            EccSender {
-                certificate: None,
-                key: &sender
-            },
-            &[0u8; 64],
-            &SecretInput {
-                signing_time: TIME,
-                nonce: &NONCE,
-                secret: b""
-            },
-            &mut rng(1),
-        )
-        .is_err()
-    );
+fn ecc_secrets_are_not_made_for_invalid_receiver_keys_or_unfit_sender_keys() {
+    for &policy in EccSecretPolicy::all() {
+        let (sender, _) = sender_of(policy, 18);
+        let make = |receiver: &[u8], key: &dyn OwnKey| {
+            EccEncryptedSecret::encrypt(
+                policy,
+                EccSender {
+                    certificate: None,
+                    key,
+                },
+                receiver,
+                &SecretInput {
+                    signing_time: TIME,
+                    nonce: &NONCE,
+                    secret: b"",
+                },
+                &mut rng(1),
+            )
+        };
+        let len = policy.public_key_len();
+        // Zero (not a point, an all-zero X25519/X448 result, y = 0), a key
+        // one byte short or long, and per group: u = 1 (of small order),
+        // coordinates or y of all ones (not below p), y = 1.
+        let mut bad = vec![vec![0u8; len], vec![7; len - 1], vec![7; len + 1]];
+        let mut one = vec![0u8; len];
+        match policy.ecdh() {
+            EcdhCurve::X25519 | EcdhCurve::X448 => one[0] = 1,
+            _ => {
+                bad.push(vec![0xFF; len]);
+                one[len - 1] = 1;
+            }
+        }
+        if policy.ecdh().is_montgomery() || policy.ecdh() == EcdhCurve::Ffdhe3072 {
+            bad.push(one);
+        }
+        for bad in bad {
+            let e = make(&bad, &sender).unwrap_err();
+            assert_eq!(e, Error::NonceInvalid, "{policy:?} {}", bad.len());
+            assert_eq!(e.status_code(), StatusCode::BAD_NONCE_INVALID);
+        }
+        // A sender key of another kind cannot make the policy's signature.
+        let receiver = EphemeralKeyPair::generate(policy, &mut rng(19));
+        let other = match policy.ecdh() {
+            EcdhCurve::Ffdhe3072 => PrivateKey::generate(KeyKind::P256, &mut rng(20)).unwrap(),
+            _ => PrivateKey::Rsa(receivers()[0].key.clone()),
+        };
+        let e = make(receiver.public_key(), &other).unwrap_err();
+        assert_eq!(
+            e.status_code(),
+            StatusCode::BAD_SECURITY_CHECKS_FAILED,
+            "{policy:?}"
+        );
+    }
 }
 
 /// An [`OwnKey`] that counts decryptions.
@@ -491,7 +662,7 @@ fn legacy_secrets_may_end_in_zero_padding_only() {
 fn random_changes_never_panic_and_always_give_the_one_error() {
     use rand::RngExt;
     let mut r = rng(99);
-    let curve = EccCurve::NistP256;
+    let curve = secret_policy(&ECC_NIST_P256);
     let sender = ecc_sender(curve, 100);
     let receiver = EphemeralKeyPair::generate(curve, &mut rng(101));
     let ecc = ecc_secret(curve, &sender, receiver.public_key(), b"secret", 102);
@@ -612,9 +783,9 @@ fn legacy_decryption_decrypts_every_block_even_after_a_failure() {
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn ring_secret(ring: &EphemeralKeyRing, sender: &EcdsaPrivateKey, seed: u64) -> Vec<u8> {
+fn ring_secret(ring: &EphemeralKeyRing, sender: &dyn OwnKey, seed: u64) -> Vec<u8> {
     ecc_secret(
-        ring.curve(),
+        ring.policy(),
         sender,
         ring.current().public_key(),
         b"pw",
@@ -624,10 +795,10 @@ fn ring_secret(ring: &EphemeralKeyRing, sender: &EcdsaPrivateKey, seed: u64) -> 
 
 fn open_ring(
     ring: &EphemeralKeyRing,
-    sender: &EcdsaPrivateKey,
+    sender: &dyn PeerKey,
     bytes: &[u8],
 ) -> uasc::Result<DecryptedSecret> {
-    EccEncryptedSecret::decrypt(bytes, ring.curve(), &sender.public_key(), ring)
+    EccEncryptedSecret::decrypt(bytes, ring.policy(), sender, ring)
 }
 
 #[test]
@@ -635,7 +806,7 @@ fn the_ring_rotates_on_a_virtual_clock_and_keeps_four_old_keys() {
     let t0 = Instant::now();
     let started = Instant::now();
     let mut ring = EphemeralKeyRing::new(
-        EccCurve::NistP256,
+        secret_policy(&ECC_NIST_P256),
         KeyRingConfig::default(),
         &mut rng(20),
         t0,
@@ -648,7 +819,8 @@ fn the_ring_rotates_on_a_virtual_clock_and_keeps_four_old_keys() {
     assert_eq!(KeyRingConfig::default().retained, 5);
     assert_eq!(ring.poll_timeout(), t0 + HOUR);
 
-    let sender = ecc_sender(EccCurve::NistP256, 21);
+    let sender = ecc_sender(secret_policy(&ECC_NIST_P256), 21);
+    let sender_public = sender.public_key();
     let mut r = rng(22);
     // One secret for each key the ring has had: secrets[k] made at rotation k.
     let mut secrets = vec![ring_secret(&ring, &sender, 0)];
@@ -664,7 +836,7 @@ fn the_ring_rotates_on_a_virtual_clock_and_keeps_four_old_keys() {
         secrets.push(ring_secret(&ring, &sender, u64::from(k)));
         for (made, bytes) in secrets.iter().enumerate() {
             let age = k as usize - made;
-            let result = open_ring(&ring, &sender, bytes);
+            let result = open_ring(&ring, &sender_public, bytes);
             if age <= 4 {
                 assert_eq!(result.unwrap().secret(), b"pw", "age {age}");
             } else {
@@ -678,7 +850,7 @@ fn the_ring_rotates_on_a_virtual_clock_and_keeps_four_old_keys() {
     assert_eq!(ring.len(), 1);
     assert_eq!(ring.poll_timeout(), t0 + HOUR * 18);
     assert_eq!(
-        open_ring(&ring, &sender, &last).unwrap_err(),
+        open_ring(&ring, &sender_public, &last).unwrap_err(),
         Error::EphemeralKeyUnknown
     );
     // A forced rotation.
@@ -689,14 +861,26 @@ fn the_ring_rotates_on_a_virtual_clock_and_keeps_four_old_keys() {
 
 #[test]
 fn a_partner_ring_imported_from_an_export_opens_the_first_rings_secrets() {
-    for curve in [EccCurve::NistP256, EccCurve::NistP384] {
+    // The first two by their export codes of before the AEAD and RSA_DH
+    // policies, the others by codes added since.
+    for (curve, code) in [
+        &ECC_NIST_P256,
+        &ECC_NIST_P384,
+        &ECC_NIST_P384_CHACHA_POLY,
+        &ECC_CURVE448_AES_GCM,
+        &RSA_DH_AES_GCM,
+    ]
+    .map(secret_policy)
+    .into_iter()
+    .zip([1u8, 2, 10, 17, 19])
+    {
         let t0 = Instant::now();
         let config = KeyRingConfig {
             rotation_period: Duration::from_secs(600),
             retained: 3,
         };
         let mut a = EphemeralKeyRing::new(curve, config, &mut rng(30), t0).unwrap();
-        let sender = ecc_sender(curve, 31);
+        let (sender, sender_public) = sender_of(curve, 31);
         let mut secrets = Vec::new();
         for k in 0..3u32 {
             if k > 0 {
@@ -706,6 +890,7 @@ fn a_partner_ring_imported_from_an_export_opens_the_first_rings_secrets() {
         }
         let now = t0 + config.rotation_period * 2 + Duration::from_secs(100);
         let exported = a.export(now).unwrap();
+        assert_eq!(exported.as_bytes()[8], code, "{curve:?}");
         let debug = format!("{exported:?} {a:?}");
         let private = hex_of(&exported.as_bytes()[exported.as_bytes().len() - 32..]);
         assert!(!debug.contains(&private), "{debug}");
@@ -713,13 +898,16 @@ fn a_partner_ring_imported_from_an_export_opens_the_first_rings_secrets() {
         let b =
             EphemeralKeyRing::import(&ExportedKeyRing::new(exported.as_bytes().to_vec()), later)
                 .unwrap();
-        assert_eq!(b.curve(), curve);
+        assert_eq!(b.policy(), curve);
         assert_eq!(b.config(), config);
         assert_eq!(b.len(), 3);
         assert_eq!(b.current().public_key(), a.current().public_key());
         assert_eq!(b.poll_timeout(), later + Duration::from_secs(500));
         for bytes in &secrets {
-            assert_eq!(open_ring(&b, &sender, bytes).unwrap().secret(), b"pw");
+            assert_eq!(
+                open_ring(&b, &*sender_public, bytes).unwrap().secret(),
+                b"pw"
+            );
         }
         // Malformed exports are refused.
         let bytes = exported.as_bytes();
@@ -729,9 +917,11 @@ fn a_partner_ring_imported_from_an_export_opens_the_first_rings_secrets() {
                     .is_err()
             );
         }
-        let mut bad = bytes.to_vec();
-        bad[8] = 9;
-        assert!(EphemeralKeyRing::import(&ExportedKeyRing::new(bad), later).is_err());
+        for code in [0, 21, 0xFF] {
+            let mut bad = bytes.to_vec();
+            bad[8] = code;
+            assert!(EphemeralKeyRing::import(&ExportedKeyRing::new(bad), later).is_err());
+        }
     }
 }
 
@@ -743,13 +933,13 @@ fn hex_of(b: &[u8]) -> String {
 fn the_ring_publishes_its_current_key_signed_with_the_server_key() {
     let t0 = Instant::now();
     let ring = EphemeralKeyRing::new(
-        EccCurve::NistP384,
+        secret_policy(&ECC_NIST_P384),
         KeyRingConfig::default(),
         &mut rng(40),
         t0,
     )
     .unwrap();
-    let server = ecc_sender(EccCurve::NistP384, 41);
+    let server = ecc_sender(secret_policy(&ECC_NIST_P384), 41);
     let published = ring
         .publish(&server, AsymmetricSignature::EcdsaSha384, &mut rng(42))
         .unwrap();
@@ -792,7 +982,7 @@ fn the_ring_publishes_its_current_key_signed_with_the_server_key() {
 }
 
 fn ring_secret_key(seed: u64) -> Vec<u8> {
-    EphemeralKeyPair::generate(EccCurve::NistP384, &mut rng(seed))
+    EphemeralKeyPair::generate(secret_policy(&ECC_NIST_P384), &mut rng(seed))
         .public_key()
         .to_vec()
 }

@@ -21,11 +21,13 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::Value;
 use uasc::codec::DateTime;
-use uasc::key::{EcdsaPrivateKey, EcdsaPublicKey, RsaPrivateKey};
-use uasc::policy::{AsymmetricEncryption, AsymmetricSignature, BuiltinPolicy, PeerKey, by_uri};
+use uasc::key::{PrivateKey, RsaPrivateKey};
+use uasc::policy::{
+    AsymmetricEncryption, AsymmetricSignature, BuiltinPolicy, PeerKey, SecurityPolicy, by_uri,
+};
 use uasc::secret::{
-    DecryptedSecret, EccCurve, EccEncryptedSecret, EccSender, EphemeralKeyPair, RsaEncryptedSecret,
-    RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret,
+    DecryptedSecret, EccEncryptedSecret, EccSecretPolicy, EccSender, EphemeralKeyPair,
+    RsaEncryptedSecret, RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret,
 };
 use uasc::{Error, Result};
 
@@ -202,14 +204,36 @@ fn rsa(name: &str, v: &Value) {
     );
 }
 
+/// Every ECC and RSA_DH policy has a vector file.
+#[test]
+fn every_key_agreement_policy_has_an_ecc_vector() {
+    let dir = dir();
+    for policy in EccSecretPolicy::all() {
+        let name = policy.policy().descriptor().name;
+        let path = dir.join(format!("ecc_{name}.json"));
+        let v: Value = serde_json::from_str(
+            &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}")),
+        )
+        .unwrap();
+        assert_eq!(s(&v, "security_policy_uri"), policy.policy_uri());
+        let cipher = match policy.aead() {
+            None => "AES-CBC",
+            Some(uasc::crypto::AeadAlgorithm::ChaCha20Poly1305) => "ChaCha20-Poly1305",
+            Some(_) => "AES-GCM",
+        };
+        // The two oldest files predate the field; both are AES-CBC.
+        assert_eq!(v["payload_cipher"].as_str().unwrap_or("AES-CBC"), cipher);
+    }
+}
+
 fn ecc(name: &str, v: &Value) {
-    let curve = EccCurve::from_policy_uri(s(v, "security_policy_uri")).expect("curve");
+    let policy = EccSecretPolicy::from_policy_uri(s(v, "security_policy_uri")).expect("policy");
     let certificate = x(v, "sender_certificate_der_hex");
-    let sender_public = EcdsaPublicKey::from_certificate_der(&certificate).unwrap();
-    let sender = EcdsaPrivateKey::from_pkcs8_der(&x(v, "sender_private_key_pkcs8_hex")).unwrap();
-    assert_eq!(sender.public_key(), sender_public, "{name}");
+    let sender_public = policy.policy().peer_key(&certificate).unwrap();
+    let sender = PrivateKey::from_der(&x(v, "sender_private_key_pkcs8_hex")).unwrap();
+    assert!(sender.matches_certificate(&certificate), "{name}");
     let receiver =
-        EphemeralKeyPair::from_private_bytes(curve, &x(v, "receiver_ephemeral_private_hex"))
+        EphemeralKeyPair::from_private_bytes(policy, &x(v, "receiver_ephemeral_private_hex"))
             .unwrap();
     assert_eq!(
         receiver.public_key(),
@@ -217,7 +241,8 @@ fn ecc(name: &str, v: &Value) {
         "{name}"
     );
     let ephemeral =
-        EphemeralKeyPair::from_private_bytes(curve, &x(v, "sender_ephemeral_private_hex")).unwrap();
+        EphemeralKeyPair::from_private_bytes(policy, &x(v, "sender_ephemeral_private_hex"))
+            .unwrap();
     assert_eq!(
         ephemeral.public_key(),
         x(v, "sender_public_key_hex"),
@@ -229,7 +254,7 @@ fn ecc(name: &str, v: &Value) {
         EccEncryptedSecret::sender_certificate(&bytes).unwrap(),
         Some(&certificate[..])
     );
-    let opened = EccEncryptedSecret::decrypt(&bytes, curve, &sender_public, &receiver)
+    let opened = EccEncryptedSecret::decrypt(&bytes, policy, &*sender_public, &receiver)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     check_secret(name, v, &opened);
 
@@ -254,7 +279,7 @@ fn ecc(name: &str, v: &Value) {
         name,
         v,
         |b| {
-            EccEncryptedSecret::decrypt(b, curve, &sender_public, &receiver)
+            EccEncryptedSecret::decrypt(b, policy, &*sender_public, &receiver)
                 .map(|d| d.secret().to_vec())
         },
         Error::IdentityTokenInvalid,

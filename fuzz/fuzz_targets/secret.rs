@@ -19,10 +19,11 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uasc::codec::DateTime;
 use uasc::key::{EcdsaPrivateKey, EcdsaPublicKey, RsaPrivateKey, RsaPublicKey};
-use uasc::policy::BASIC256_SHA256;
+use uasc::policy::{BASIC256_SHA256, ECC_NIST_P256};
 use uasc::secret::{
-    EccCurve, EccEncryptedSecret, EccSender, EphemeralKeyPair, LegacyAlgorithm, RsaEncryptedSecret,
-    RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret, encrypt_legacy_secret,
+    EccEncryptedSecret, EccSecretPolicy, EccSender, EphemeralKeyPair, LegacyAlgorithm,
+    RsaEncryptedSecret, RsaReceiver, RsaSecretForm, SecretInput, decrypt_legacy_secret,
+    encrypt_legacy_secret,
 };
 use uasc::{Error, Result};
 
@@ -41,6 +42,11 @@ struct Keys {
     receiver: EphemeralKeyPair,
 }
 
+/// The policy of the ECC secrets: ECC_nistP256.
+fn p256_secret_policy() -> EccSecretPolicy {
+    EccSecretPolicy::new(&ECC_NIST_P256).expect("a key-agreement policy")
+}
+
 fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
     KEYS.get_or_init(|| {
@@ -53,7 +59,7 @@ fn keys() -> &'static Keys {
             rsa_certificate: b"the receiver's certificate".to_vec(),
             sender_public: sender.public_key(),
             sender,
-            receiver: EphemeralKeyPair::generate(EccCurve::NistP256, &mut rng),
+            receiver: EphemeralKeyPair::generate(p256_secret_policy(), &mut rng),
         }
     })
 }
@@ -63,8 +69,10 @@ fn open(kind: u8, bytes: &[u8]) -> Result<Vec<u8>> {
     match kind {
         0 => RsaEncryptedSecret::decrypt(bytes, &BASIC256_SHA256, &k.rsa_certificate, &k.rsa)
             .map(|s| s.secret().to_vec()),
-        1 => EccEncryptedSecret::decrypt(bytes, EccCurve::NistP256, &k.sender_public, &k.receiver)
-            .map(|s| s.secret().to_vec()),
+        1 => {
+            EccEncryptedSecret::decrypt(bytes, p256_secret_policy(), &k.sender_public, &k.receiver)
+                .map(|s| s.secret().to_vec())
+        }
         _ => decrypt_legacy_secret(&k.rsa, OAEP, bytes, &NONCE).map(|s| s.to_vec()),
     }
 }
@@ -89,7 +97,7 @@ fn seal(kind: u8, secret: &[u8]) -> Vec<u8> {
             &mut rng,
         ),
         1 => EccEncryptedSecret::encrypt(
-            EccCurve::NistP256,
+            p256_secret_policy(),
             EccSender {
                 certificate: None,
                 key: &k.sender,

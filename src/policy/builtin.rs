@@ -131,6 +131,18 @@ impl BuiltinPolicy {
         }
     }
 
+    /// The AEAD cipher of a key-agreement policy's chunks; `None` for
+    /// AES-CBC + HMAC and for the P_SHA policies and None.
+    pub(crate) const fn aead_algorithm(&self) -> Option<AeadAlgorithm> {
+        match self.algorithms {
+            Algorithms::Ecc {
+                symmetric: Symmetric::Aead(a) | Symmetric::AeadSigningKey(a),
+                ..
+            } => Some(a),
+            _ => None,
+        }
+    }
+
     /// The keys `side` secures its chunks with, from both nonces
     /// (OPC 10000-6 §6.7.5), for the P_SHA policies and None. The ECC
     /// policies agree keys from ephemeral key pairs instead

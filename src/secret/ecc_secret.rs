@@ -1,8 +1,8 @@
 //! EccEncryptedSecret (OPC 10000-4 §7.41.2.5): the payload encrypted
-//! (AES-CBC, or ChaCha20-Poly1305 for curve25519 and curve448) with keys
-//! agreed by (EC)DH between an ephemeral key of the sender and the
-//! receiver's published ephemeral key, and signed with the sender's
-//! certificate key.
+//! (AES-CBC, or the policy's AEAD cipher) with keys agreed by (EC)DH
+//! between an ephemeral key of the sender and the receiver's published
+//! ephemeral key, and signed with the sender's certificate key. The RSA_DH
+//! policies use the same structure, over ffdhe3072.
 
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
@@ -11,7 +11,7 @@ use super::payload::{
     BLOCK_SIZE, PaddingSizeWidth, build_payload, parse_payload, patch_length, read_header,
     write_header,
 };
-use super::{DecryptedSecret, EccCurve, EphemeralKeyPair, EphemeralKeys, SecretInput};
+use super::{DecryptedSecret, EccSecretPolicy, EphemeralKeyPair, EphemeralKeys, SecretInput};
 use crate::codec::{Reader, Writer};
 use crate::crypto::{AeadAlgorithm, AeadKey, CbcKey, default_provider};
 use crate::policy::{OwnKey, PeerKey};
@@ -28,29 +28,50 @@ pub const ECC_ENCRYPTED_SECRET_TYPE_ID: u32 = 17_546;
 pub struct EccSender<'a> {
     /// The Certificate field.
     pub certificate: Option<&'a [u8]>,
-    /// The sender's certificate key (ECDSA on the policy's curve).
+    /// The sender's certificate key: ECDSA or EdDSA on the policy's curve,
+    /// RSA for RSA_DH.
     pub key: &'a dyn OwnKey,
 }
 
-/// Encoding and decoding of EccEncryptedSecret (OPC 10000-4 §7.41.2.5).
+/// Encoding and decoding of EccEncryptedSecret (OPC 10000-4 §7.41.2.5),
+/// for every [`EccSecretPolicy`].
 ///
 /// Layout: `TypeId (i=17546) ‖ EncodingMask (0x01) ‖ Length ‖
 /// SecurityPolicyUri ‖ Certificate (the sender's) ‖ SigningTime ‖
 /// KeyDataLength ‖ KeyData ‖ E(Nonce ‖ Secret ‖ PayloadPadding ‖
-/// PayloadPaddingSize) ‖ Signature`, where KeyData is the ByteStrings
-/// `SenderPublicKey` and `ReceiverPublicKey` (raw `X ‖ Y`, or the RFC 7748
-/// u coordinate, not encrypted), the keys are `HKDF(ECDH, SecretSalt)` →
-/// `EncryptingKey ‖ InitializationVector` (OPC 10000-6 §6.8.3) and the
-/// Signature is the sender's ECDSA signature (raw `r ‖ s`) or EdDSA
-/// signature over everything before it.
+/// PayloadPaddingSize) ‖ [Tag] ‖ Signature`, where KeyData is the
+/// ByteStrings `SenderPublicKey` and `ReceiverPublicKey` (raw `X ‖ Y`, the
+/// RFC 7748 u coordinate, or the 384-byte ffdhe3072 value; not encrypted),
+/// the keys are `HKDF(shared secret, SecretSalt)` → `EncryptingKey ‖
+/// InitializationVector` (OPC 10000-6 §6.8.3) and the Signature is the
+/// sender's signature over everything before it: ECDSA (raw `r ‖ s`),
+/// EdDSA, or RSA-PKCS#1 v1.5-SHA256 for RSA_DH.
 ///
-/// For curve25519 and curve448 the payload (with the same padding) is
-/// sealed with ChaCha20-Poly1305 under the EncryptingKey, the 12-byte IV
-/// as nonce and every byte before the payload as additional data, and the
-/// Signature field holds the 16-byte tag followed by the EdDSA signature
-/// (over everything before the signature, tag included). No other
-/// implementation makes these two yet, so this layout is checked only
-/// against itself.
+/// **The cipher.** ECC_nistP256, ECC_nistP384, ECC_brainpoolP256r1 and
+/// ECC_brainpoolP384r1 encrypt the payload with AES-CBC under the
+/// EncryptingKey and IV. Every other policy (the `_AesGcm` and
+/// `_ChaChaPoly` ones, RSA_DH_AesGcm and RSA_DH_ChaChaPoly, and
+/// ECC_curve25519 and ECC_curve448, whose channel cipher is
+/// ChaCha20-Poly1305) seals it with **its own AEAD cipher** (AES-128-GCM,
+/// AES-256-GCM or ChaCha20-Poly1305, with the policy's key length): the
+/// 12-byte IV as the nonce, unchanged (no TokenId or sequence number is
+/// mixed in), every byte before the payload (TypeId to the end of KeyData)
+/// as additional data, and the 16-byte tag right after
+/// PayloadPaddingSize, so that the signature covers it. The padding is to
+/// 16-byte blocks in both cases.
+///
+/// Sources: the padding rule of OPC 10000-4 §7.41.2.3 as retrieved
+/// (`BlockSize = AEAD ? 16 : IV.Length`; "the tag follows
+/// PayloadPaddingSize"), and UA-.NETStandard's `EncryptedSecret.Encrypt`
+/// and `DecryptVerifiedEcc` (`Opc.Ua.Core/Security/Certificates/`
+/// `EncryptedSecret.cs`), which for an AES-GCM or ChaCha20-Poly1305 policy
+/// call the channel's AEAD routine of `CryptoUtils.cs` on the payload with
+/// TokenId 0 and sequence number 0 (so the nonce is the IV) and the bytes
+/// before the payload as associated data, and write the signature after
+/// the tag. Not verified: the Part 4 text on the AEAD nonce and additional
+/// data was not read, and no second implementation that runs these
+/// policies was available, so `tests/secret_vectors` checks this layout
+/// against a Python implementation written from the same description.
 ///
 /// Every failure to open one is [`Error::IdentityTokenInvalid`], except a
 /// correctly signed secret for an ephemeral key the receiver no longer
@@ -59,23 +80,25 @@ pub struct EccSender<'a> {
 pub struct EccEncryptedSecret;
 
 impl EccEncryptedSecret {
-    /// Makes an EccEncryptedSecret for the receiver's ephemeral public key
-    /// (raw `X ‖ Y`, from the EphemeralKey the server published), with a
-    /// fresh sender ephemeral key from `rng`.
+    /// Makes an EccEncryptedSecret under `policy` for the receiver's
+    /// ephemeral public key (from the EphemeralKey the server published),
+    /// with a fresh sender ephemeral key from `rng`. A receiver key that is
+    /// not one of the policy's group is `BadNonceInvalid`; a sender key that
+    /// cannot make the policy's signature is `BadSecurityChecksFailed`.
     pub fn encrypt(
-        curve: EccCurve,
+        policy: EccSecretPolicy,
         sender: EccSender<'_>,
         receiver_public_key: &[u8],
         input: &SecretInput<'_>,
         rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>> {
-        let ephemeral = EphemeralKeyPair::generate(curve, rng);
+        let ephemeral = EphemeralKeyPair::generate(policy, rng);
         Self::encrypt_with_ephemeral(sender, ephemeral, receiver_public_key, input, rng)
     }
 
     /// Like [`encrypt`](Self::encrypt), with a chosen sender ephemeral key
     /// (consumed), e.g. to reproduce a recorded secret. `rng` goes to the
-    /// sender key's signature.
+    /// sender key's signature. The policy is the ephemeral key's.
     pub fn encrypt_with_ephemeral(
         sender: EccSender<'_>,
         ephemeral: EphemeralKeyPair,
@@ -83,29 +106,31 @@ impl EccEncryptedSecret {
         input: &SecretInput<'_>,
         rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>> {
-        let curve = ephemeral.curve();
+        let policy = ephemeral.policy();
         let shared = ephemeral.shared_secret(receiver_public_key)?;
-        let material = curve.secret_key_material(
+        let material = policy.secret_key_material(
             shared.as_bytes(),
             ephemeral.public_key(),
             receiver_public_key,
         )?;
-        let cipher = payload_cipher(curve, &material)?;
+        drop(shared);
+        let cipher = payload_cipher(policy, &material)?;
+        drop(material);
 
-        let mut key_data = Vec::with_capacity(8 + 2 * curve.public_key_len());
+        let mut key_data = Vec::with_capacity(8 + 2 * policy.public_key_len());
         let mut w = Writer::new(&mut key_data);
         w.write_byte_string(Some(ephemeral.public_key()))?;
         w.write_byte_string(Some(receiver_public_key))?;
         drop(ephemeral);
 
-        let scheme = curve.signature();
+        let scheme = policy.signature();
         let signature_len = sender.key.signature_len(scheme);
         let mut out = Vec::new();
         let mut w = Writer::new(&mut out);
         let length_at = write_header(
             &mut w,
             ECC_ENCRYPTED_SECRET_TYPE_ID,
-            curve.policy_uri(),
+            policy.policy_uri(),
             sender.certificate,
             input.signing_time,
             &key_data,
@@ -147,24 +172,24 @@ impl EccEncryptedSecret {
         read_header(bytes, ECC_ENCRYPTED_SECRET_TYPE_ID).map(|h| h.certificate)
     }
 
-    /// Opens an EccEncryptedSecret under `curve`'s policy. `sender_key` is
-    /// the sender's validated certificate key; `receiver` holds our
-    /// ephemeral keys.
+    /// Opens an EccEncryptedSecret under `policy`. `sender_key` is the
+    /// sender's validated certificate key; `receiver` holds our ephemeral
+    /// keys.
     ///
     /// The order: the header (lengths checked against the input, nothing
     /// allocated from them); the policy; KeyData's two keys; the sender's
     /// signature over everything, verified **before** anything is
-    /// decrypted; the receiver key lookup; ECDH and HKDF; AES-CBC
-    /// decryption; the padding.
+    /// decrypted; the receiver key lookup; (EC)DH and HKDF; AES-CBC
+    /// decryption or the AEAD's tag check and decryption; the padding.
     pub fn decrypt(
         bytes: &[u8],
-        curve: EccCurve,
+        policy: EccSecretPolicy,
         sender_key: &dyn PeerKey,
         receiver: &dyn EphemeralKeys,
     ) -> Result<DecryptedSecret> {
         let bad = |_| Error::IdentityTokenInvalid;
         let header = read_header(bytes, ECC_ENCRYPTED_SECRET_TYPE_ID)?;
-        if header.policy_uri != curve.policy_uri() {
+        if header.policy_uri != policy.policy_uri() {
             return Err(Error::IdentityTokenInvalid);
         }
         let mut r = Reader::new(header.key_data);
@@ -175,12 +200,12 @@ impl EccEncryptedSecret {
         else {
             return Err(Error::IdentityTokenInvalid);
         };
-        let key_len = curve.public_key_len();
+        let key_len = policy.public_key_len();
         if sender_public.len() != key_len || receiver_public.len() != key_len {
             return Err(Error::IdentityTokenInvalid);
         }
 
-        let scheme = curve.signature();
+        let scheme = policy.signature();
         let signature_len = sender_key.signature_len(scheme);
         let signed_end = bytes
             .len()
@@ -193,13 +218,15 @@ impl EccEncryptedSecret {
         let own = receiver
             .find(receiver_public)
             .ok_or(Error::EphemeralKeyUnknown)?;
-        if own.curve() != curve {
+        if own.policy() != policy {
             return Err(Error::IdentityTokenInvalid);
         }
         let shared = own.shared_secret(sender_public).map_err(bad)?;
         let material =
-            curve.secret_key_material(shared.as_bytes(), sender_public, receiver_public)?;
-        let cipher = payload_cipher(curve, &material).map_err(bad)?;
+            policy.secret_key_material(shared.as_bytes(), sender_public, receiver_public)?;
+        drop(shared);
+        let cipher = payload_cipher(policy, &material).map_err(bad)?;
+        drop(material);
 
         let (aad, encrypted) = signed
             .split_at_checked(header.header_len)
@@ -257,13 +284,14 @@ impl PayloadCipher {
     }
 }
 
-/// The cipher of `EncryptingKey ‖ InitializationVector`.
-fn payload_cipher(curve: EccCurve, material: &[u8]) -> Result<PayloadCipher> {
+/// The cipher of `EncryptingKey ‖ InitializationVector`: the policy's AEAD
+/// cipher, or AES-CBC.
+fn payload_cipher(policy: EccSecretPolicy, material: &[u8]) -> Result<PayloadCipher> {
     let fail = || Error::IdentityTokenInvalid;
     let (encrypting, iv_bytes) = material
-        .split_at_checked(curve.encrypting_key_len())
+        .split_at_checked(policy.encrypting_key_len())
         .ok_or_else(fail)?;
-    if let Some(algorithm) = curve.aead() {
+    if let Some(algorithm) = policy.aead() {
         let mut nonce = Zeroizing::new([0u8; AeadAlgorithm::NONCE_LEN]);
         if iv_bytes.len() != nonce.len() {
             return Err(fail());

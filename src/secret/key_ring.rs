@@ -1,4 +1,4 @@
-//! A server's rotating ephemeral ECDH keys for EccEncryptedSecrets
+//! A server's rotating ephemeral (EC)DH keys for EccEncryptedSecrets
 //! (OPC 10000-4 §7.15.4, §7.41.2.5), sans-IO: time comes from the caller.
 
 use core::fmt;
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use super::{EccCurve, EphemeralKeyPair, EphemeralKeyType, EphemeralKeys};
+use super::{EccSecretPolicy, EphemeralKeyPair, EphemeralKeyType, EphemeralKeys};
 use crate::codec::{Reader, Writer};
 use crate::policy::{AsymmetricSignature, OwnKey};
 use crate::{Error, Result};
@@ -34,7 +34,7 @@ impl Default for KeyRingConfig {
     }
 }
 
-/// A server's ephemeral ECDH keys: the current one, which it publishes as a
+/// A server's ephemeral keys of one policy: the current one, which it publishes as a
 /// signed [`EphemeralKeyType`] in CreateSession and ActivateSession
 /// responses (OPC 10000-4 §7.15.4), and the previous ones, kept so that
 /// secrets made shortly before a rotation still open.
@@ -51,7 +51,7 @@ impl Default for KeyRingConfig {
 /// state, private keys included, to a redundant partner server so that it
 /// can open secrets made for this server's keys.
 pub struct EphemeralKeyRing {
-    curve: EccCurve,
+    policy: EccSecretPolicy,
     config: KeyRingConfig,
     /// The current key; `generation` is the rotation count it was made at.
     current: EphemeralKeyPair,
@@ -64,7 +64,7 @@ pub struct EphemeralKeyRing {
 impl fmt::Debug for EphemeralKeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EphemeralKeyRing")
-            .field("curve", &self.curve)
+            .field("policy", &self.policy)
             .field("config", &self.config)
             .field("keys", &self.len())
             .field("generation", &self.generation)
@@ -103,25 +103,25 @@ impl EphemeralKeyRing {
     /// A ring with one fresh key, current from `now`. A zero period or a
     /// `retained` of 0 is `BadEncodingLimitsExceeded`.
     pub fn new(
-        curve: EccCurve,
+        policy: EccSecretPolicy,
         config: KeyRingConfig,
         rng: &mut dyn CryptoRng,
         now: Instant,
     ) -> Result<Self> {
         check(&config)?;
         Ok(EphemeralKeyRing {
-            curve,
+            policy,
             config,
-            current: EphemeralKeyPair::generate(curve, rng),
+            current: EphemeralKeyPair::generate(policy, rng),
             previous: VecDeque::with_capacity(config.retained),
             generation: 0,
             next_rotation: add(now, config.rotation_period),
         })
     }
 
-    /// The curve of the ring's keys.
-    pub fn curve(&self) -> EccCurve {
-        self.curve
+    /// The policy of the ring's keys.
+    pub fn policy(&self) -> EccSecretPolicy {
+        self.policy
     }
 
     /// The configuration.
@@ -165,7 +165,7 @@ impl EphemeralKeyRing {
     }
 
     fn advance(&mut self, steps: u64, rng: &mut dyn CryptoRng) {
-        let key = EphemeralKeyPair::generate(self.curve, rng);
+        let key = EphemeralKeyPair::generate(self.policy, rng);
         let old = core::mem::replace(&mut self.current, key);
         self.previous.push_front((self.generation, old));
         self.generation = self.generation.saturating_add(steps);
@@ -197,6 +197,7 @@ impl EphemeralKeyRing {
 
     /// The current public key, signed with the server's certificate key, as
     /// the EphemeralKeyType the server publishes (OPC 10000-4 §7.15.4).
+    /// `scheme` is normally the policy's, [`EccSecretPolicy::signature`].
     pub fn publish(
         &self,
         server_key: &dyn OwnKey,
@@ -213,9 +214,11 @@ impl EphemeralKeyRing {
         let mut out = Zeroizing::new(Vec::new());
         let mut w = Writer::new(&mut out);
         w.put(EXPORT_MAGIC);
-        let code = EccCurve::all()
+        // The policy's position in `EccSecretPolicy::all()`, which only
+        // ever grows at its end.
+        let code = EccSecretPolicy::all()
             .iter()
-            .position(|c| *c == self.curve)
+            .position(|p| *p == self.policy)
             .and_then(|i| u8::try_from(i + 1).ok())
             .ok_or(Error::SecurityChecksFailed)?;
         w.write_u8(code);
@@ -242,9 +245,9 @@ impl EphemeralKeyRing {
         if r.take(EXPORT_MAGIC.len())? != EXPORT_MAGIC {
             return Err(bad());
         }
-        let curve = usize::from(r.read_u8()?)
+        let policy = usize::from(r.read_u8()?)
             .checked_sub(1)
-            .and_then(|i| EccCurve::all().get(i))
+            .and_then(|i| EccSecretPolicy::all().get(i))
             .copied()
             .ok_or_else(bad)?;
         let config = KeyRingConfig {
@@ -267,8 +270,8 @@ impl EphemeralKeyRing {
                 return Err(bad());
             }
             previous = Some(g);
-            let scalar = r.take(curve.scalar_len())?;
-            keys.push_back((g, EphemeralKeyPair::from_private_bytes(curve, scalar)?));
+            let scalar = r.take(policy.scalar_len())?;
+            keys.push_back((g, EphemeralKeyPair::from_private_bytes(policy, scalar)?));
         }
         r.expect_end("exported key ring")?;
         let current = match keys.pop_front() {
@@ -276,7 +279,7 @@ impl EphemeralKeyRing {
             _ => return Err(bad()),
         };
         let mut ring = EphemeralKeyRing {
-            curve,
+            policy,
             config,
             current,
             previous: keys,

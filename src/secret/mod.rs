@@ -7,18 +7,23 @@
 //!   encrypted, then HMAC'd (encrypt-then-MAC). Both the specified KeyData
 //!   layout and the one UA-.NETStandard writes are read
 //!   ([`RsaSecretForm`]).
-//! * [`EccEncryptedSecret`] (§7.41.2.5) for ECC_nistP256 and ECC_nistP384
-//!   ([`EccCurve`]): ECDH between the sender's ephemeral key and the
-//!   server's, HKDF with the SecretSalt of OPC 10000-6 §6.8.3, AES-CBC, and
-//!   the sender's ECDSA signature, checked before decrypting.
+//! * [`EccEncryptedSecret`] (§7.41.2.5) for every policy that agrees keys
+//!   from ephemeral key pairs ([`EccSecretPolicy`]: the twenty ECC and
+//!   RSA_DH policies): (EC)DH between the sender's ephemeral key and the
+//!   server's (ffdhe3072 for RSA_DH), HKDF with the SecretSalt of
+//!   OPC 10000-6 §6.8.3, AES-CBC for the four non-AEAD policies and the
+//!   policy's own AEAD cipher for the others, and the sender's ECDSA, EdDSA
+//!   or (RSA_DH) RSA-PKCS#1 v1.5-SHA256 signature, checked before
+//!   decrypting.
 //! * [`encrypt_legacy_secret`] and [`decrypt_legacy_secret`]: the format
 //!   before EncryptedSecret, RSA-OAEP only unless the `legacy-policies`
 //!   feature admits `rsa-1_5`.
-//! * [`EphemeralKeyRing`]: a server's rotating ECDH keys, driven by the
+//! * [`EphemeralKeyRing`]: a server's rotating ephemeral keys, driven by the
 //!   caller's clock, and the signed [`EphemeralKeyType`] it publishes.
 //!
 //! The payloads of both EncryptedSecret kinds are padded as OPC 10000-4
-//! §7.41.2.3 says: to whole AES blocks, plus one block when the secret and
+//! §7.41.2.3 says: to whole 16-byte blocks (for the AEAD ciphers too),
+//! plus one block when the secret and
 //! padding would be shorter than a block, so that a short password's length
 //! does not show.
 //!
@@ -75,10 +80,28 @@
 //!   derived IV, a raw `r ‖ s` ECDSA signature over everything before it,
 //!   verified before anything is decrypted.
 //!
+//! ## The AEAD and RSA_DH policies
+//!
+//! open62541 makes EccEncryptedSecrets only for the policies it has. For
+//! the others this module follows UA-.NETStandard's `EncryptedSecret.cs`
+//! (the reading is described at [`EccEncryptedSecret`]):
+//!
+//! * the same SecretSalt, `L ‖ "opcua-secret" ‖ SenderPublicKey ‖
+//!   ReceiverPublicKey`, with `L = EncryptingKey + IV` length (28 for
+//!   AES-128-GCM, 44 for AES-256-GCM and ChaCha20-Poly1305) and the
+//!   policy's HKDF hash;
+//! * the payload sealed with the policy's AEAD cipher, the IV as nonce,
+//!   the header as additional data, the tag between PayloadPaddingSize and
+//!   the signature;
+//! * RSA_DH_AesGcm and RSA_DH_ChaChaPoly use EccEncryptedSecret too (OPC
+//!   10000-4 calls the structure so for every key-agreement policy): 384-byte
+//!   ffdhe3072 public values in KeyData (KeyDataLength 776), the 384-byte
+//!   shared secret as HKDF input, and an RSA-PKCS#1 v1.5-SHA256 signature
+//!   by the sender's RSA certificate key.
+//!
 //! [`Error::IdentityTokenInvalid`]: crate::Error::IdentityTokenInvalid
 //! [`Error::EphemeralKeyUnknown`]: crate::Error::EphemeralKeyUnknown
 
-mod curve;
 mod decrypted;
 mod ecc_secret;
 mod ephemeral;
@@ -87,8 +110,8 @@ mod key_ring;
 mod legacy;
 mod payload;
 mod rsa_secret;
+mod secret_policy;
 
-pub use curve::EccCurve;
 pub use decrypted::DecryptedSecret;
 pub use ecc_secret::{ECC_ENCRYPTED_SECRET_TYPE_ID, EccEncryptedSecret, EccSender};
 pub use ephemeral::{EphemeralKeyPair, EphemeralKeys};
@@ -101,6 +124,7 @@ pub use payload::MAX_ENCRYPTED_SECRET_LEN;
 pub use rsa_secret::{
     RSA_ENCRYPTED_SECRET_TYPE_ID, RsaEncryptedSecret, RsaReceiver, RsaSecretForm,
 };
+pub use secret_policy::EccSecretPolicy;
 
 use crate::codec::DateTime;
 
