@@ -1,7 +1,11 @@
 //! A full secure channel handshake per policy, client and server in memory:
 //! Hello/Acknowledge, then the OpenSecureChannel request and response
 //! (RSA: sign and encrypt; ECC: ephemeral key pairs, (EC)DH, HKDF, and the
-//! OPN signatures), until the client's channel is open.
+//! OPN signatures; RSA_DH: ephemeral ffdhe3072 key pairs, the subgroup check
+//! of the peer's value, HKDF, and RSA signatures of the OPN chunks), until
+//! the client's channel is open. Every policy of `policy::ALL` but None and
+//! the deprecated ones, with a certificate of the key kind its descriptor
+//! asks for (RSA-2048 for the RSA and RSA_DH policies).
 //!
 //! `cargo bench --bench handshake [-- FILTER]`
 //!
