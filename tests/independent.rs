@@ -168,13 +168,13 @@ impl Transcript {
     fn drive(&mut self, pair: &mut Pair, answer: &dyn Fn(&[u8]) -> Vec<u8>) {
         loop {
             pair.collect();
-            let new = pair.server_events.len() - self.server_events_seen;
+            let new = self.server_events_seen..pair.server_events.len();
             self.server_events_seen = pair.server_events.len();
             let mut answered = false;
-            for event in pair.server_events[self.server_events_seen - new..].to_vec() {
+            for event in &pair.server_events[new] {
                 if let Event::Message { request_id, body } = event {
-                    let response = answer(&body);
-                    pair.server.send_response(request_id, &response).unwrap();
+                    let response = answer(body);
+                    pair.server.send_response(*request_id, &response).unwrap();
                     self.responses.push(response);
                     answered = true;
                 }

@@ -40,7 +40,9 @@ fn opn_round_trips() {
     for p in policy::ALL
         .iter()
         .map(|p| p.descriptor())
-        .filter(|p| p.asymmetric_signature.is_some())
+        // The policies whose OPN chunks are RSA-encrypted (not RSA_DH's,
+        // which are signed only: tests/channel.rs and tests/independent.rs).
+        .filter(|p| p.asymmetric_encryption.is_some())
     {
         for (sender, receiver) in [(0, 0), (0, 1), (2, 0), (1, 2), (2, 2)] {
             let (sender, receiver) = (&keys[sender], &keys[receiver]);

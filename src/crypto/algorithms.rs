@@ -45,6 +45,15 @@ pub enum EcdhCurve {
     X448,
     /// The finite-field group ffdhe3072 of RFC 7919 (generator 2), of
     /// RSA_DH_AesGcm and RSA_DH_ChaChaPoly.
+    ///
+    /// The built-in provider draws private exponents of 384 random bits:
+    /// RFC 7919 §5.2 asks for at least twice the group's security strength
+    /// (275 bits for ffdhe3072; UA-.NETStandard draws 275 to 383 bits), and
+    /// 384 bits stays above that at an eighth of the cost of a full-length
+    /// exponent. The exponentiation is constant time over a fixed bound
+    /// (384 bits for its own keys, 3072 for an exponent imported as 384
+    /// bytes). Peer values outside `1 < y < p − 1`, or outside the
+    /// prime-order subgroup of g, are `BadNonceInvalid`.
     Ffdhe3072,
 }
 
