@@ -47,7 +47,8 @@ use uasc::uacp::{ErrorMessage, UacpMessage};
 mod input;
 mod support;
 
-use input::{AnswerOp, ChunkOp, Handshake, Input, MessageOp, NewToken, Op};
+use input::{AnswerOp, Handshake, Input, NewToken, Op};
+use support::script::{ChunkOp, MessageOp};
 
 use support::queue::{Queue, Snapshot, check_events, next_id};
 use support::receiver::{Arrival, Expect, ModelToken, Receiver};

@@ -45,7 +45,8 @@ use uasc::policy::Role;
 mod input;
 mod support;
 
-use input::{ChunkOp, Input, MessageOp, Op, RenewOp};
+use input::{Input, Op, RenewOp};
+use support::script::{ChunkOp, MessageOp};
 
 use support::queue::{Queue, Snapshot, check_events, next_id};
 use support::receiver::{Arrival, Expect, ModelToken, Receiver};

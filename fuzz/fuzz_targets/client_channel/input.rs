@@ -3,8 +3,8 @@
 use arbitrary::{Arbitrary, Unstructured};
 
 use crate::support::script::{
-    ChannelChoice, Delivery, FirstSequence, FirstToken, Kind, Mode, Mostly, Nonce, OpnHeader,
-    RequestChoice, Sequence, Size, TokenChoice, Wait, weighted,
+    ChannelChoice, ChunkOp, Delivery, FirstSequence, FirstToken, MessageOp, Mode, Mostly, Nonce,
+    OpnHeader, Sequence, Wait, weighted,
 };
 
 /// Raw bytes (so that framing is fuzzed), or a script on an open channel.
@@ -91,29 +91,6 @@ impl<'a> Arbitrary<'a> for Op {
             },
         )
     }
-}
-
-/// One symmetric chunk, each header field chosen.
-#[derive(Arbitrary, Debug)]
-pub struct ChunkOp {
-    pub kind: Kind,
-    pub request: RequestChoice,
-    pub token: TokenChoice,
-    pub channel: ChannelChoice,
-    pub sequence: Sequence,
-    pub size: Size,
-    pub code: u32,
-    pub padding: u8,
-}
-
-/// A response: `chunks % 20` C chunks and (mostly) an F, all right.
-#[derive(Arbitrary, Debug)]
-pub struct MessageOp {
-    pub request: RequestChoice,
-    pub chunks: u8,
-    pub size: Size,
-    pub padding: u8,
-    pub finish: Mostly,
 }
 
 /// The TokenId a renewal's answer issues.

@@ -3,8 +3,8 @@
 use arbitrary::{Arbitrary, Unstructured};
 
 use crate::support::script::{
-    ChannelChoice, Delivery, FirstSequence, FirstToken, Kind, Mode, Mostly, Nonce, OpnHeader,
-    RequestChoice, Sequence, Size, TokenChoice, Wait, weighted,
+    ChannelChoice, ChunkOp, Delivery, FirstSequence, FirstToken, MessageOp, Mode, Mostly, Nonce,
+    OpnHeader, Sequence, Wait, weighted,
 };
 
 /// Raw bytes (so that framing is fuzzed), or a script on an open channel.
@@ -61,30 +61,6 @@ impl<'a> Arbitrary<'a> for Op {
             _ => Op::Eof,
         })
     }
-}
-
-/// One symmetric chunk, each header field chosen.
-#[derive(Arbitrary, Debug)]
-pub struct ChunkOp {
-    pub kind: Kind,
-    pub request: RequestChoice,
-    pub token: TokenChoice,
-    pub channel: ChannelChoice,
-    pub sequence: Sequence,
-    pub size: Size,
-    pub code: u32,
-    pub padding: u8,
-}
-
-/// A message: `chunks % 20` C chunks and (mostly) an F, all right; left
-/// unfinished, it stays in the server's budget.
-#[derive(Arbitrary, Debug)]
-pub struct MessageOp {
-    pub request: RequestChoice,
-    pub chunks: u8,
-    pub size: Size,
-    pub padding: u8,
-    pub finish: Mostly,
 }
 
 /// An OpenSecureChannel Renew request: right, or with one field wrong.

@@ -397,3 +397,28 @@ impl<'a> Arbitrary<'a> for Mostly {
         Ok(Mostly(u8::arbitrary(u)? < 240))
     }
 }
+
+/// One symmetric chunk, each header field chosen.
+#[derive(Arbitrary, Debug)]
+pub struct ChunkOp {
+    pub kind: Kind,
+    pub request: RequestChoice,
+    pub token: TokenChoice,
+    pub channel: ChannelChoice,
+    pub sequence: Sequence,
+    pub size: Size,
+    pub code: u32,
+    pub padding: u8,
+}
+
+/// A message (a request to a server, a response to a client):
+/// `chunks % 20` C chunks and (mostly) an F, all right; left unfinished,
+/// it stays in the receiver's budget.
+#[derive(Arbitrary, Debug)]
+pub struct MessageOp {
+    pub request: RequestChoice,
+    pub chunks: u8,
+    pub size: Size,
+    pub padding: u8,
+    pub finish: Mostly,
+}
