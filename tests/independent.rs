@@ -31,10 +31,11 @@ use common::pair::{
     Pair, capture_with_identities_for, client_config, identities_for, server_config,
 };
 use common::temp::TempDir;
-use common::{captures_in, s};
+use common::{captures_in, hex_of, s};
 use serde_json::{Value, json};
 use uasc::StatusCode;
 use uasc::channel::Event;
+use uasc::crypto::EcdhCurve;
 use uasc::messages::MessageSecurityMode;
 use uasc::policy::{
     BuiltinPolicy, ChainingSecret, KeyExchange, PeerKey, PolicyDescriptor, SecurityPolicy,
@@ -127,7 +128,11 @@ impl SecurityPolicy for Recording {
         // ffdhe3072: a 384-bit exponent, as the policy draws, left-padded
         // to 384 bytes; on the curves a scalar of the field size (drawn
         // again in the rare case it is not below the group order).
-        let random = if len == 384 { 48 } else { len };
+        let random = if group == EcdhCurve::Ffdhe3072 {
+            48
+        } else {
+            len
+        };
         loop {
             let mut private = vec![0u8; len];
             rng.fill_bytes(&mut private[len - random..]);
@@ -144,10 +149,6 @@ impl SecurityPolicy for Recording {
     fn peer_key(&self, certificate_der: &[u8]) -> uasc::Result<Box<dyn PeerKey>> {
         self.inner.peer_key(certificate_der)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What both ends of one recorded channel sent and knew.
@@ -296,12 +297,12 @@ fn record(policy: &'static BuiltinPolicy, mode: MessageSecurityMode, seed: u64) 
             json!({
                 "request_type": if i == 0 { "Issue" } else { "Renew" },
                 "token_id": tokens[i],
-                "client_ephemeral_private_key_hex": hex(&client_keys[i]),
-                "server_ephemeral_private_key_hex": hex(&server_keys[i]),
+                "client_ephemeral_private_key_hex": hex_of(&client_keys[i]),
+                "server_ephemeral_private_key_hex": hex_of(&server_keys[i]),
             })
         })
         .collect();
-    let all = |v: &[Vec<u8>]| v.iter().map(|b| hex(b)).collect::<Vec<_>>();
+    let all = |v: &[Vec<u8>]| v.iter().map(|b| hex_of(b)).collect::<Vec<_>>();
     json!({
         "format": "uasc-recorder-1",
         "description": format!(
@@ -315,8 +316,8 @@ fn record(policy: &'static BuiltinPolicy, mode: MessageSecurityMode, seed: u64) 
         "security_policy_uri": d.uri,
         "security_mode": format!("{mode:?}"),
         "secure_channel_id": pair.client.channel_id(),
-        "client_certificate_der_hex": hex(&ids.client.certificate),
-        "server_certificate_der_hex": hex(&ids.server.certificate),
+        "client_certificate_der_hex": hex_of(&ids.client.certificate),
+        "server_certificate_der_hex": hex_of(&ids.server.certificate),
         "client_private_key_pem": s(&capture, "client_private_key_pem"),
         "server_private_key_pem": s(&capture, "server_private_key_pem"),
         "exchanges": exchanges,

@@ -9,7 +9,7 @@ mod common;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{captures, hex, s};
+use common::{captures, hex, hex_of, s};
 use p256::elliptic_curve::Generate;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -923,10 +923,6 @@ fn a_partner_ring_imported_from_an_export_opens_the_first_rings_secrets() {
             assert!(EphemeralKeyRing::import(&ExportedKeyRing::new(bad), later).is_err());
         }
     }
-}
-
-fn hex_of(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 #[test]

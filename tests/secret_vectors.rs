@@ -16,7 +16,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use common::hex;
+use common::{hex, hex_of};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::Value;
@@ -300,8 +300,4 @@ fn legacy(name: &str, v: &Value) {
         |b| decrypt_legacy_secret(&key, uri, b, &nonce).map(|s| s.to_vec()),
         Error::IdentityTokenInvalid,
     );
-}
-
-fn hex_of(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }

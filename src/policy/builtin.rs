@@ -678,8 +678,8 @@ const RSA_DH: PolicyDescriptor = PolicyDescriptor {
 aead_policy!(
     /// RSA_DH_AesGcm: ephemeral finite-field Diffie-Hellman over ffdhe3072
     /// (RFC 7919, generator 2; 384-bit private exponents, see
-    /// [`EcdhCurve::Ffdhe3072`]), HKDF-SHA256, AES-128-GCM, RSA-PKCS#1 v1.5-SHA256 OPN
-    /// signatures. A peer value outside 1 < y < p − 1 or outside the
+    /// [`EcdhCurve::Ffdhe3072`]), HKDF-SHA256, AES-128-GCM,
+    /// RSA-PKCS#1 v1.5-SHA256 OPN signatures. A peer value outside 1 < y < p − 1 or outside the
     /// subgroup of g is `BadNonceInvalid`.
     RSA_DH_AES_GCM, "RSA_DH_AesGcm", RSA_DH, Ffdhe3072, Sha256, Aes128Gcm
 );

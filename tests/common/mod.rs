@@ -12,6 +12,11 @@ pub fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// Encodes bytes as lowercase hex.
+pub fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The folder of captured connections between RSA policies:
 /// `$UASC_VECTORS_DIR`, or `tests/data/vectors` in the crate.
 pub fn vectors_dir() -> PathBuf {
